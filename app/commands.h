@@ -1,0 +1,22 @@
+// The subcommands of the `xiaoneng` command line. Each Add*Command registers its subcommand
+// (and their options) on ROOT; when the subcommand runs, its exit status is written to EXIT_CODE.
+// Other tools script against these commands: their names, options and output are a contract
+// (README.md, docs/cli.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace xn::app {
+
+// `calendar day|add-workdays|between ...` (docs/calendar.md).
+void AddCalendarCommand(CLI::App& root, int& exit_code);
+
+// `serve`, `migrate`, `user add`, `verify`, `version`.
+void AddServeCommand(CLI::App& root, int& exit_code);
+void AddAdminCommands(CLI::App& root, int& exit_code);
+
+// The directory holding the calendar year files: $XN_CALENDAR_DIR, else data/calendar of the
+// source tree this binary was built from.
+std::string DefaultCalendarDir();
+
+}  // namespace xn::app

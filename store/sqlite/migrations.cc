@@ -1,0 +1,108 @@
+// The numbered schema migrations. A migration, once released, is never edited: a change to the
+// schema is a new migration with the next number (docs/architecture.md, "Storage").
+#include "store/sqlite/database.h"
+
+namespace xn::sqlite {
+
+const std::vector<Migration>& BuiltinMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "events, organisation, identity, calendar", R"sql(
+CREATE TABLE events (
+  seq        INTEGER PRIMARY KEY,
+  at_ms      INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  subject    TEXT NOT NULL,
+  data       TEXT NOT NULL,
+  prev_hash  BLOB NOT NULL,
+  hash       BLOB NOT NULL
+);
+CREATE INDEX events_kind ON events(kind, seq);
+CREATE INDEX events_subject ON events(subject, seq);
+
+CREATE TABLE regions (
+  code        TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  level       TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+  parent_code TEXT REFERENCES regions(code)
+);
+
+CREATE TABLE departments (
+  id            INTEGER PRIMARY KEY,
+  code          TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  short_name    TEXT NOT NULL DEFAULT '',
+  region_code   TEXT NOT NULL REFERENCES regions(code),
+  created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE sections (
+  id            INTEGER PRIMARY KEY,
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  name          TEXT NOT NULL,
+  UNIQUE (department_id, name)
+);
+
+CREATE TABLE windows (
+  id            INTEGER PRIMARY KEY,
+  code          TEXT NOT NULL UNIQUE,
+  name          TEXT NOT NULL,
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  hall          TEXT NOT NULL DEFAULT '',
+  active        INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE roles (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  title       TEXT NOT NULL,
+  builtin     INTEGER NOT NULL DEFAULT 0,
+  duty        TEXT NOT NULL CHECK (duty IN ('business', 'system', 'security', 'audit')),
+  scope       TEXT NOT NULL CHECK (scope IN ('own', 'section', 'department', 'region', 'all')),
+  permissions TEXT NOT NULL
+);
+
+CREATE TABLE users (
+  id                     INTEGER PRIMARY KEY,
+  username               TEXT NOT NULL UNIQUE,
+  display_name           TEXT NOT NULL,
+  password_hash          TEXT NOT NULL,
+  department_id          INTEGER REFERENCES departments(id),
+  section_id             INTEGER REFERENCES sections(id),
+  window_id              INTEGER REFERENCES windows(id),
+  region_code            TEXT REFERENCES regions(code),
+  active                 INTEGER NOT NULL DEFAULT 1,
+  failed_logins          INTEGER NOT NULL DEFAULT 0,
+  locked_until_ms        INTEGER,
+  password_changed_at_ms INTEGER NOT NULL,
+  created_at_ms          INTEGER NOT NULL
+);
+
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role_id INTEGER NOT NULL REFERENCES roles(id),
+  PRIMARY KEY (user_id, role_id)
+);
+
+CREATE TABLE sessions (
+  token_hash    BLOB PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id),
+  csrf_token    TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  last_seen_ms  INTEGER NOT NULL
+);
+
+CREATE TABLE calendar_local_days (
+  date          TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+  name          TEXT NOT NULL,
+  reason        TEXT NOT NULL DEFAULT '',
+  created_by    TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace xn::sqlite
