@@ -1,0 +1,113 @@
+// Routes (history mode). Each page names the permission it needs in meta.permission; the layout
+// shows the 403 page (无权访问) in place of a page the user may not open, keeping the URL.
+import { createRouter, createWebHistory } from 'vue-router';
+import { useSessionStore } from '../stores/session';
+import { SetUnauthorizedHandler } from '../api/http';
+import AppLayout from '../layouts/AppLayout.vue';
+import LoginView from '../views/LoginView.vue';
+
+export const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('../views/HomeView.vue'), meta: { title: '工作台' } },
+      {
+        path: 'org/regions',
+        name: 'regions',
+        component: () => import('../views/org/RegionsView.vue'),
+        meta: { title: '行政区划', permission: 'org.read' },
+      },
+      {
+        path: 'org/departments',
+        name: 'departments',
+        component: () => import('../views/org/DepartmentsView.vue'),
+        meta: { title: '部门', permission: 'org.read' },
+      },
+      {
+        path: 'org/windows',
+        name: 'windows',
+        component: () => import('../views/org/WindowsView.vue'),
+        meta: { title: '窗口', permission: 'org.read' },
+      },
+      {
+        path: 'admin/users',
+        name: 'users',
+        component: () => import('../views/users/UsersView.vue'),
+        meta: { title: '用户管理', permission: 'users.read' },
+      },
+      {
+        path: 'admin/roles',
+        name: 'roles',
+        component: () => import('../views/roles/RolesView.vue'),
+        meta: { title: '角色权限', permission: 'roles.read' },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('../views/audit/AuditLogView.vue'),
+        meta: { title: '审计日志', permission: 'audit.read' },
+      },
+      {
+        path: 'calendar',
+        name: 'calendar',
+        component: () => import('../views/calendar/CalendarView.vue'),
+        meta: { title: '工作日历', permission: 'calendar.read' },
+      },
+      {
+        path: '403',
+        name: 'forbidden',
+        component: () => import('../views/ForbiddenView.vue'),
+        meta: { title: '无权访问' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('../views/NotFoundView.vue'),
+        meta: { title: '页面不存在' },
+      },
+    ],
+  },
+];
+
+export function CreateAppRouter(pinia) {
+  const router = createRouter({ history: createWebHistory('/'), routes });
+
+  router.beforeEach(async (to) => {
+    const session = useSessionStore(pinia);
+    if (!session.loaded) {
+      try {
+        await session.Load();
+      } catch {
+        // The server is unreachable; the login page will show the error on submit.
+        session.Clear();
+      }
+    }
+    if (to.meta.public) {
+      if (to.name === 'login' && session.signedIn) return { path: '/' };
+      return true;
+    }
+    if (!session.signedIn) {
+      return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+    }
+    return true;
+  });
+
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} - 效能监察系统` : '效能监察系统';
+  });
+
+  // A 401 from any call: the session is gone (expired after 30 minutes idle, or revoked).
+  SetUnauthorizedHandler((err) => {
+    const session = useSessionStore(pinia);
+    session.Clear();
+    const current = router.currentRoute.value;
+    if (current.name === 'login') return;
+    const query = { reason: err.code === 'auth.session_expired' ? 'expired' : 'required' };
+    if (current.fullPath && current.fullPath !== '/') query.redirect = current.fullPath;
+    router.replace({ name: 'login', query });
+  });
+
+  return router;
+}

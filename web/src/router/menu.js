@@ -1,0 +1,31 @@
+// The left menu. An entry shows only when the user holds its permission; a group shows when
+// at least one of its entries does.
+export const menu = [
+  { path: '/', title: '工作台', icon: 'HomeFilled' },
+  {
+    title: '组织机构',
+    icon: 'OfficeBuilding',
+    children: [
+      { path: '/org/regions', title: '行政区划', permission: 'org.read' },
+      { path: '/org/departments', title: '部门', permission: 'org.read' },
+      { path: '/org/windows', title: '窗口', permission: 'org.read' },
+    ],
+  },
+  { path: '/admin/users', title: '用户管理', icon: 'User', permission: 'users.read' },
+  { path: '/admin/roles', title: '角色权限', icon: 'Lock', permission: 'roles.read' },
+  { path: '/audit', title: '审计日志', icon: 'Document', permission: 'audit.read' },
+  { path: '/calendar', title: '工作日历', icon: 'Calendar', permission: 'calendar.read' },
+];
+
+export function VisibleMenu(can) {
+  const out = [];
+  for (const item of menu) {
+    if (item.children) {
+      const children = item.children.filter((c) => can(c.permission));
+      if (children.length) out.push({ ...item, children });
+    } else if (can(item.permission)) {
+      out.push(item);
+    }
+  }
+  return out;
+}
