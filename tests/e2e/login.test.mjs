@@ -44,6 +44,22 @@ describe('login', () => {
     await page.context().close();
   });
 
+  it('five wrong passwords lock the account and say so', async () => {
+    const page = await NewPage(browser);
+    const error = page.locator('[data-test="login-error"]');
+    for (let i = 0; i < 5; i++) {
+      await FillLogin(page, server.url, 'leader', `wrong-${i}`);
+      await error.waitFor();
+      assert.match(await error.innerText(), /用户名或密码错误|锁定/);
+    }
+    // The right password is refused while the account is locked.
+    await FillLogin(page, server.url, 'leader');
+    await page.waitForFunction(() => /锁定/.test(document.querySelector('[data-test="login-error"]')?.innerText || ''));
+    assert.match(page.url(), /\/login/);
+    await Screenshot(page, 'locked');
+    await page.context().close();
+  });
+
   it('logout returns to the login page and the session is gone', async () => {
     const page = await NewPage(browser);
     await Login(page, server.url, 'head.scjg');

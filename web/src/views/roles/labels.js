@@ -16,3 +16,17 @@ export function ScopeTitle(scope) {
   const s = kScopes.find((x) => x.value === scope);
   return s ? s.label : scope || '—';
 }
+
+// Titles of the permissions the web app knows; the server's /permissions list is authoritative.
+export const kPermissionTitles = {
+  'org.read': '查看组织机构',
+  'org.write': '维护组织机构',
+  'users.read': '查看用户',
+  'users.write': '维护用户',
+  'roles.read': '查看角色',
+  'roles.write': '维护角色',
+  'grants.write': '分配角色',
+  'audit.read': '查看审计日志',
+  'calendar.read': '查看工作日历',
+  'calendar.write': '维护工作日历',
+};
