@@ -89,7 +89,8 @@ class Connection {
   sqlite3* raw() const { return db_; }
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  // Out of line: an inline constructor would need Cache complete in every includer.
+  explicit Connection(sqlite3* db);
   struct Cache;
   sqlite3* db_;
   std::unique_ptr<Cache> cache_;
@@ -121,8 +122,14 @@ struct Event {
 };
 
 // SM3 over the canonical encoding of an event and its predecessor's hash (docs/architecture.md).
+// PREV_HASH is 32 raw bytes (shorter is zero-padded, longer truncated, so a damaged stored value
+// still hashes deterministically). Throws std::runtime_error only if OpenSSL lacks SM3 (a broken
+// installation, not an expected error).
 std::array<unsigned char, 32> EventHash(const std::string& prev_hash, int64_t seq,
                                         const NewEvent& e);
+
+// The SM3 digest (GB/T 32905-2016) of BYTES. Throws as EventHash.
+std::array<unsigned char, 32> Sm3(std::string_view bytes);
 
 // The writer's transaction, handed to a Write job.
 class WriteTx {
