@@ -50,8 +50,8 @@ export function usePagedList(path, initialFilters = {}, { pageSize = 20, transfo
   return { items, total, page, size, loading, filters, Load, Search, Reset, OnSizeChange, OnPageChange };
 }
 
-// Fetches every item of a list (for selects), a few pages at most.
-export async function FetchAll(path, params = {}, limit = 500) {
+// Fetches every item of a list (for selects), up to the server's page_size limit of 200.
+export async function FetchAll(path, params = {}, limit = 200) {
   const r = await api.get(path, { ...params, page: 1, page_size: limit });
   return (r && r.items) || [];
 }
