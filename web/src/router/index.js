@@ -89,7 +89,12 @@ export function CreateAppRouter(pinia) {
       return true;
     }
     if (!session.signedIn) {
-      return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+      const query = to.fullPath !== '/' ? { redirect: to.fullPath } : {};
+      if (session.expired) {
+        query.reason = 'expired';
+        session.expired = false;
+      }
+      return { name: 'login', query };
     }
     return true;
   });

@@ -7,6 +7,7 @@ export const useSessionStore = defineStore('session', {
     user: null, // the /me body
     csrfToken: '',
     loaded: false, // /me has been asked at least once
+    expired: false, // the last session ended by the idle timeout
   }),
   getters: {
     signedIn: (s) => !!s.user,
@@ -19,6 +20,7 @@ export const useSessionStore = defineStore('session', {
     },
     SetMe(me) {
       this.user = me;
+      this.expired = false;
       if (me && me.csrf_token) this.csrfToken = me.csrf_token;
       this.loaded = true;
     },
@@ -36,6 +38,7 @@ export const useSessionStore = defineStore('session', {
       } catch (e) {
         if (e.status === 401) {
           this.Clear();
+          this.expired = e.code === 'auth.session_expired';
           return false;
         }
         throw e;
