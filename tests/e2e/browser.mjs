@@ -44,6 +44,6 @@ export function MenuItems(page) {
 
 export async function Screenshot(page, name) {
   const path = join(tmpdir(), `xiaoneng-e2e-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
 }
