@@ -113,6 +113,7 @@ struct Principal {
   std::string username;
   std::string display_name;
   std::optional<int64_t> department_id;
+  std::string department_code, department_name;
   std::optional<int64_t> section_id;
   std::string region_code;  // the region the user works for ("" if none)
   std::vector<std::string> roles;

@@ -1,0 +1,93 @@
+#include "http/api.h"
+
+#include <charconv>
+#include <ctime>
+
+namespace xn::http {
+namespace json = boost::json;
+
+const std::vector<QueryParamDoc> kPageParams = {
+    {"page", "integer", "页码，从 1 开始"},
+    {"page_size", "integer", "每页条数，1–200，默认 20"},
+};
+
+void RegisterRoutes(Router& router, ApiContext& ctx) {
+  RegisterSystemRoutes(router, ctx);
+  RegisterAuthRoutes(router, ctx);
+  RegisterOrgRoutes(router, ctx);
+  RegisterUserRoutes(router, ctx);
+  RegisterAuditRoutes(router, ctx);
+  RegisterCalendarRoutes(router, ctx);
+}
+
+namespace {
+std::optional<int64_t> ToInt(const std::string& s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+Result<store::PageRequest> ParsePage(const Request& req) {
+  store::PageRequest page;
+  if (auto p = req.Query("page")) {
+    auto v = ToInt(*p);
+    if (!v || *v < 1 || *v > 1'000'000) {
+      return MakeError(ErrorCode::kInvalidArgument, "validation.parameter",
+                       "page 须为不小于 1 的整数", "page");
+    }
+    page.page = static_cast<int>(*v);
+  }
+  if (auto p = req.Query("page_size")) {
+    auto v = ToInt(*p);
+    if (!v || *v < 1 || *v > 200) {
+      return MakeError(ErrorCode::kInvalidArgument, "validation.parameter",
+                       "page_size 须为 1–200 的整数", "page_size");
+    }
+    page.page_size = static_cast<int>(*v);
+  }
+  return page;
+}
+
+Result<int64_t> PathId(const Request& req, const char* name) {
+  auto it = req.params.find(name);
+  if (it != req.params.end()) {
+    if (auto v = ToInt(it->second); v && *v > 0) return *v;
+  }
+  return MakeError(ErrorCode::kNotFound, "not_found", "对象不存在");
+}
+
+Response JsonOk(const json::value& v, unsigned status) {
+  return JsonResponse(status, json::serialize(v));
+}
+
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type = "application/json";
+  return r;
+}
+
+store::Actor ActorOf(const Request& req, const Clock& clock) {
+  return store::Actor{req.principal ? "user:" + std::to_string(req.principal->user_id)
+                                    : std::string("anonymous"),
+                      clock.Now()};
+}
+
+std::string IsoLocal(Instant t) {
+  auto ms = ToUnixMillis(t);
+  std::time_t secs = static_cast<std::time_t>(ms / 1000) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return std::string(buf) + "+08:00";
+}
+
+std::string PageSchema(const std::string& item_schema) {
+  return R"({"type":"object","required":["items","total"],"properties":{"items":{"type":"array","items":)" +
+         item_schema + R"(},"total":{"type":"integer"}}})";
+}
+
+}  // namespace xn::http

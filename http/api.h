@@ -1,0 +1,82 @@
+// The JSON API: every route of /api/v1 and the built-in endpoints (/healthz, /metrics), with
+// their OpenAPI descriptions. Handlers are thin: parse, check access and scope, call the store
+// or domain, map the result (STYLE.md).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "domain/common/clock.h"
+#include "http/router.h"
+#include "store/identity/auth.h"
+#include "store/identity/identity_store.h"
+
+namespace xn::calendar {
+class CalendarRegistry;
+}
+
+namespace xn::http {
+
+class Metrics;
+
+struct ApiContext {
+  sqlite::Database& db;
+  store::IdentityStore& identity;
+  store::AuthService& auth;
+  const Clock& clock;
+  FakeClock* fake_clock = nullptr;  // set only with `serve --fake-clock`
+  Metrics& metrics;
+  calendar::CalendarRegistry& calendar;
+  // Rebuilds the calendar from its files and the local days in the store.
+  std::function<Status()> reload_calendar;
+  std::string version;
+  bool secure_cookies = false;
+};
+
+void RegisterRoutes(Router& router, ApiContext& ctx);
+
+// Route groups (one file each).
+void RegisterSystemRoutes(Router& router, ApiContext& ctx);
+void RegisterAuthRoutes(Router& router, ApiContext& ctx);
+void RegisterOrgRoutes(Router& router, ApiContext& ctx);
+void RegisterUserRoutes(Router& router, ApiContext& ctx);
+void RegisterAuditRoutes(Router& router, ApiContext& ctx);
+void RegisterCalendarRoutes(Router& router, ApiContext& ctx);
+
+// ---- Helpers shared by the route groups ----
+
+// page and page_size from the query. Errors: kInvalidArgument "validation.parameter".
+Result<store::PageRequest> ParsePage(const Request& req);
+
+// A positive integer path parameter. Errors: 404 (a malformed id names no object).
+Result<int64_t> PathId(const Request& req, const char* name);
+
+// {"items": [...], "total": N} of the requested page of ALL.
+template <typename T, typename F>
+Response PageResponse(const std::vector<T>& all, const store::PageRequest& page, F to_json) {
+  boost::json::array items;
+  size_t start = static_cast<size_t>(page.page - 1) * static_cast<size_t>(page.page_size);
+  for (size_t i = start; i < all.size() && i < start + page.page_size; ++i) {
+    items.push_back(to_json(all[i]));
+  }
+  return JsonResponse(
+      200, boost::json::serialize(boost::json::object{{"items", std::move(items)},
+                                                      {"total", all.size()}}));
+}
+
+Response JsonOk(const boost::json::value& v, unsigned status = 200);
+Response NoContent();
+
+// The actor of an authenticated request.
+store::Actor ActorOf(const Request& req, const Clock& clock);
+
+// ISO 8601 with the +08:00 offset (Asia/Shanghai), as the UI shows times.
+std::string IsoLocal(Instant t);
+
+// Page and item schemas for the OpenAPI descriptions.
+std::string PageSchema(const std::string& item_schema);
+extern const std::vector<QueryParamDoc> kPageParams;
+
+}  // namespace xn::http
