@@ -34,7 +34,7 @@ struct Request {
   std::map<std::string, std::string, std::less<>> query;
   std::map<std::string, std::string, std::less<>> params;  // from the path template
   std::string remote;
-  std::optional<identity::Principal> principal;  // set on authenticated routes
+  std::shared_ptr<const identity::Principal> principal;  // set on authenticated routes
   std::string token;                             // the session token used
   std::string csrf_token;                        // the session's CSRF token
   const std::string& body() const { return raw->body(); }

@@ -95,7 +95,8 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
     return s.error();
   }
   auto entry = std::make_shared<Entry>(
-      Entry{user.id, out.csrf_token, now, now, generation_.load(), out.principal});
+      Entry{user.id, out.csrf_token, now, now, generation_.load(),
+            std::make_shared<const identity::Principal>(out.principal)});
   std::unique_lock lock(mu_);
   sessions_[token_hash] = std::move(entry);
   return out;
@@ -154,7 +155,7 @@ Result<Authenticated> AuthService::Authenticate(const std::string& token) {
       return p.error();
     }
     std::unique_lock relock(entry_mu_);
-    e->principal = *p;
+    e->principal = std::make_shared<const identity::Principal>(std::move(*p));
     e->generation = gen;
     out = Authenticated{e->principal, e->csrf_token};
   }

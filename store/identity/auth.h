@@ -28,7 +28,7 @@ struct LoginResult {
 };
 
 struct Authenticated {
-  identity::Principal principal;
+  std::shared_ptr<const identity::Principal> principal;  // shared with the session cache
   std::string csrf_token;
 };
 
@@ -60,7 +60,7 @@ class AuthService {
     Instant last_seen;
     Instant last_persisted;
     uint64_t generation = 0;
-    identity::Principal principal;
+    std::shared_ptr<const identity::Principal> principal;
   };
   Result<identity::Principal> LoadPrincipal(int64_t user_id) const;
 
