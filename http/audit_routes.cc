@@ -10,7 +10,7 @@ using beast_http::verb;
 
 namespace {
 
-const char* kAuditSchema = R"({"type":"object","required":["seq","at","actor","kind","subject","data"],"properties":{"seq":{"type":"integer"},"at":{"type":"string"},"actor":{"type":"string"},"kind":{"type":"string"},"subject":{"type":"string"},"data":{"type":"object"}}})";
+const char* kAuditSchema = R"({"type":"object","required":["seq","at","actor","kind","subject","data"],"properties":{"seq":{"type":"integer"},"at":{"type":"string"},"actor":{"type":"string"},"actor_name":{"type":"string"},"kind":{"type":"string"},"subject":{"type":"string"},"data":{"type":"object"}}})";
 
 // YYYY-MM-DD (local date, Asia/Shanghai) to the Unix millisecond its day starts.
 std::optional<int64_t> LocalDayStartMs(const std::string& s) {
@@ -32,7 +32,7 @@ void RegisterAuditRoutes(Router& router, ApiContext& ctx) {
   const std::string kAuditRead(identity::perm::kAuditRead);
   std::vector<QueryParamDoc> q = kPageParams;
   q.push_back({"kind", "string", "事件类型前缀，如 auth. 或 user.created"});
-  q.push_back({"actor", "string", "操作者，如 user:12"});
+  q.push_back({"actor", "string", "操作者：user:12、system，或用户名"});
   q.push_back({"from", "string", "起始日期 YYYY-MM-DD（含）"});
   q.push_back({"to", "string", "截止日期 YYYY-MM-DD（含）"});
   router.Add(verb::get, "/api/v1/audit-log", Access::kAuthenticated, kAuditRead,
@@ -59,13 +59,15 @@ void RegisterAuditRoutes(Router& router, ApiContext& ctx) {
                auto result = ctx.identity.ListAudit(query);
                if (!result.ok()) return Problem(result.error());
                json::array items;
-               for (const auto& e : result->items) {
+               for (size_t i = 0; i < result->items.size(); ++i) {
+                 const auto& e = result->items[i];
                  json::error_code ec;
                  json::value data = json::parse(e.data, ec);
                  if (ec) data = json::object{};
                  items.push_back(json::object{{"seq", e.seq},
                                               {"at", IsoLocal(FromUnixMillis(e.at_ms))},
                                               {"actor", e.actor},
+                                              {"actor_name", result->actor_names[i]},
                                               {"kind", e.kind},
                                               {"subject", e.subject},
                                               {"data", std::move(data)}});

@@ -19,8 +19,7 @@ class Metrics {
  public:
   Metrics();
   // Records one answered request.
-  void Observe(const std::string& route, const std::string& method, unsigned status,
-               double seconds);
+  void Observe(std::string_view route, std::string_view method, unsigned status, double seconds);
   // The exposition text.
   std::string Text() const;
   prometheus::Registry& registry() { return *registry_; }

@@ -80,29 +80,64 @@ Response ServeStatic(const std::string& root, const std::string& path) {
 
 }  // namespace
 
+// I/O runs on one single-threaded io_context per core (no locks on the hot path); connections
+// are spread over them round-robin. A request that may block (anything but GET and HEAD: a write
+// waits for its durable commit, a login for argon2id) runs on the worker pool, and its answer is
+// written back on the connection's own context.
 struct Server::Impl {
   ServerOptions options;
   const Router& router;
   Metrics& metrics;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
   std::vector<std::thread> threads;
+  size_t next_context = 0;
+
+  static int IoThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
   Impl(ServerOptions o, const Router& r, Metrics& m)
-      : options(std::move(o)), router(r), metrics(m), ioc(options.threads) {}
+      : options(std::move(o)),
+        router(r),
+        metrics(m),
+        contexts(MakeContexts(IoThreads())),
+        workers(static_cast<size_t>(std::max(1, options.threads))),
+        acceptor(*contexts[0]) {
+    for (auto& c : contexts) guards.push_back(asio::make_work_guard(*c));
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
+  asio::io_context& NextContext() {
+    asio::io_context& c = *contexts[next_context];
+    next_context = (next_context + 1) % contexts.size();
+    return c;
+  }
 
   Response Handle(const RawRequest& raw, const std::string& remote, std::string* label) {
     Request req;
     req.raw = &raw;
     req.method = raw.method();
     req.remote = remote;
-    auto url = boost::urls::parse_origin_form(raw.target());
-    if (!url) {
-      *label = "bad_request";
-      return Problem(MakeError(ErrorCode::kInvalidArgument, "request.bad_target", "请求地址无效"));
+    std::string_view target = raw.target();
+    if (target.find_first_of("?%") == std::string_view::npos && !target.empty() &&
+        target.front() == '/') {
+      req.path = target;  // the common case: nothing to decode
+    } else {
+      auto url = boost::urls::parse_origin_form(target);
+      if (!url) {
+        *label = "bad_request";
+        return Problem(
+            MakeError(ErrorCode::kInvalidArgument, "request.bad_target", "请求地址无效"));
+      }
+      req.path = url->path();
+      for (auto p : url->params()) req.query[p.key] = p.value;
     }
-    req.path = url->path();
-    for (auto p : url->params()) req.query[p.key] = p.value;
 
     if (req.path.rfind("/api/", 0) == 0) {
       if (!raw.body().empty()) {
@@ -183,42 +218,78 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     auto started = std::chrono::steady_clock::now();
-    RawRequest req = parser_->release();
+    auto req = std::make_shared<RawRequest>(parser_->release());
+    if (req->method() == beast::http::verb::get || req->method() == beast::http::verb::head) {
+      return HandleAndWrite(req, started);
+    }
+    asio::post(impl_.workers, [self = shared_from_this(), req, started] {
+      std::string label;
+      Response r = self->Handle(*req, &label);
+      asio::post(self->stream_.get_executor(),
+                 [self, req, started, r = std::move(r), label = std::move(label)]() mutable {
+                   self->Write(std::move(r), req->keep_alive(), req->method(), req->version(),
+                               label, started);
+                 });
+    });
+  }
+
+  void HandleAndWrite(const std::shared_ptr<RawRequest>& req,
+                      std::chrono::steady_clock::time_point started) {
     std::string label;
-    Response r;
+    Response r = Handle(*req, &label);
+    Write(std::move(r), req->keep_alive(), req->method(), req->version(), label, started);
+  }
+
+  Response Handle(const RawRequest& req, std::string* label) {
     try {
-      r = impl_.Handle(req, remote_, &label);
+      return impl_.Handle(req, remote_, label);
     } catch (const std::exception& e) {
       spdlog::error("unhandled error on {} {}: {}", std::string(req.method_string()),
                     std::string(req.target()), e.what());
-      r = Problem(MakeError(ErrorCode::kInternal, "internal", "服务器内部错误"));
+      return Problem(MakeError(ErrorCode::kInternal, "internal", "服务器内部错误"));
     }
-    Write(std::move(r), req.keep_alive(), req.method(), req.version(), label, started);
   }
 
   void Write(Response r, bool keep_alive, beast::http::verb method, unsigned version,
              const std::string& label, std::chrono::steady_clock::time_point started) {
-    auto res = std::make_shared<beast::http::response<beast::http::string_body>>(
-        static_cast<beast::http::status>(r.status), version);
-    res->set(beast::http::field::server, "xiaoneng");
-    res->set(beast::http::field::content_type, r.content_type);
-    res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : r.headers) res->insert(k, v);
-    bool head = method == beast::http::verb::head;
-    size_t size = r.body.size();
-    if (!head) res->body() = std::move(r.body);
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
-    if (head) res->content_length(size);
+    // The response is serialised by hand into one buffer: one write system call, and none of
+    // the generic serializer's buffer sequences on the hot path.
+    const bool head = method == beast::http::verb::head;
+    auto out = std::make_shared<std::string>();
+    out->reserve(160 + r.body.size());
+    *out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    *out += std::to_string(r.status);
+    *out += ' ';
+    *out += beast::http::obsolete_reason(static_cast<beast::http::status>(r.status));
+    *out += "\r\nServer: xiaoneng\r\nContent-Type: ";
+    *out += r.content_type;
+    *out += "\r\nX-Content-Type-Options: nosniff\r\n";
+    for (auto& [k, v] : r.headers) {
+      *out += k;
+      *out += ": ";
+      *out += v;
+      *out += "\r\n";
+    }
+    if (r.status != 204) {
+      *out += "Content-Length: ";
+      *out += std::to_string(r.body.size());
+      *out += "\r\n";
+    }
+    if (!keep_alive) {
+      *out += "Connection: close\r\n";
+    } else if (version == 10) {
+      *out += "Connection: keep-alive\r\n";
+    }
+    *out += "\r\n";
+    if (!head && r.status != 204) *out += r.body;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    impl_.metrics.Observe(label.empty() ? "unmatched" : label,
-                          std::string(beast::http::to_string(method)), r.status, secs);
-    beast::http::async_write(
-        stream_, *res,
-        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-          if (ec || !keep_alive) return self->Close();
-          self->Read();
-        });
+    impl_.metrics.Observe(label.empty() ? std::string_view("unmatched") : std::string_view(label),
+                          beast::http::to_string(method), r.status, secs);
+    asio::async_write(stream_, asio::buffer(*out),
+                      [self = shared_from_this(), out, keep_alive](beast::error_code ec, size_t) {
+                        if (ec || !keep_alive) return self->Close();
+                        self->Read();
+                      });
   }
 
   void Close() {
@@ -234,7 +305,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Accept(Server::Impl& impl) {
-  impl.acceptor.async_accept(asio::make_strand(impl.ioc),
+  impl.acceptor.async_accept(impl.NextContext(),
                              [&impl](beast::error_code ec, tcp::socket socket) {
                                if (ec == asio::error::operation_aborted) return;
                                if (!ec) {
@@ -280,9 +351,10 @@ Result<uint16_t> Server::Listen() {
 
 void Server::Run() {
   Accept(*impl_);
-  int n = std::max(1, impl_->options.threads);
-  for (int i = 1; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    impl_->threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  }
+  impl_->contexts[0]->run();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
@@ -290,11 +362,11 @@ void Server::Run() {
 }
 
 void Server::Stop() {
-  asio::post(impl_->ioc, [this] {
+  asio::post(*impl_->contexts[0], [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
-  impl_->ioc.stop();
+  for (auto& c : impl_->contexts) c->stop();
 }
 
 }  // namespace xn::http

@@ -829,15 +829,17 @@ Status IdentityStore::AppendAudit(const std::string& kind, const std::string& su
   });
 }
 
-Result<PageOf<sqlite::Event>> IdentityStore::ListAudit(const AuditQuery& q) const {
-  using Out = PageOf<sqlite::Event>;
+Result<AuditPage> IdentityStore::ListAudit(const AuditQuery& q) const {
+  using Out = AuditPage;
   return db_.Read<Out>([&](Connection& c) -> Result<Out> {
     // The audit kinds are a fixed set of prefixes; the filter is pushed into SQL.
     std::string where =
         " WHERE (kind LIKE 'auth.%' OR kind LIKE 'user.%' OR kind LIKE 'role.%' OR "
         "kind LIKE 'session.%' OR kind LIKE 'org.%' OR kind LIKE 'calendar.%' OR "
         "kind LIKE 'access.%')"
-        " AND (?1 IS NULL OR kind LIKE ?1 || '%') AND (?2 IS NULL OR actor = ?2)"
+        " AND (?1 IS NULL OR kind LIKE ?1 || '%')"
+        " AND (?2 IS NULL OR actor = ?2 OR actor = (SELECT 'user:' || id FROM users WHERE "
+        "username = ?2))"
         " AND (?3 IS NULL OR at_ms >= ?3) AND (?4 IS NULL OR at_ms < ?4)";
     auto bind = [&](Statement& s) {
       s.Bind(1, q.kind_prefix).Bind(2, q.actor).Bind(3, q.from_ms).Bind(4, q.to_ms);
@@ -849,8 +851,9 @@ Result<PageOf<sqlite::Event>> IdentityStore::ListAudit(const AuditQuery& q) cons
     if (auto row = (*count)->Step(); !row.ok()) return row.error();
     out.total = (*count)->Int64(0);
     auto st = c.Prepare(
-        "SELECT seq, at_ms, actor, kind, subject, data FROM events" + where +
-        " ORDER BY seq DESC LIMIT ?5 OFFSET ?6");
+        "SELECT seq, at_ms, actor, kind, subject, data, (SELECT username FROM users u WHERE "
+        "'user:' || u.id = events.actor) FROM events" +
+        where + " ORDER BY seq DESC LIMIT ?5 OFFSET ?6");
     if (!st.ok()) return st.error();
     bind(**st);
     (*st)->Bind(5, int64_t{q.page.page_size});
@@ -867,6 +870,7 @@ Result<PageOf<sqlite::Event>> IdentityStore::ListAudit(const AuditQuery& q) cons
       e.subject = (*st)->Text(4);
       e.data = (*st)->Text(5);
       out.items.push_back(std::move(e));
+      out.actor_names.push_back((*st)->OptionalText(6).value_or(""));
     }
     return out;
   });

@@ -107,9 +107,16 @@ struct LocalDay {
   std::string name, reason;
 };
 
+// A page of the audit log, with the username of each "user:<id>" actor ("" for others).
+struct AuditPage {
+  std::vector<sqlite::Event> items;
+  std::vector<std::string> actor_names;
+  int64_t total = 0;
+};
+
 struct AuditQuery {
   std::optional<std::string> kind_prefix;
-  std::optional<std::string> actor;
+  std::optional<std::string> actor;  // "user:<id>", "system", or a username
   std::optional<int64_t> from_ms, to_ms;
   PageRequest page;
 };
@@ -187,7 +194,7 @@ class IdentityStore {
   Status AppendAudit(const std::string& kind, const std::string& subject,
                      const std::string& data_json, const Actor& actor);
 
-  Result<PageOf<sqlite::Event>> ListAudit(const AuditQuery& q) const;
+  Result<AuditPage> ListAudit(const AuditQuery& q) const;
 
   // True if the store has no users (a new database).
   Result<bool> Empty() const;

@@ -35,7 +35,7 @@ export const routes = [
         path: 'admin/users',
         name: 'users',
         component: () => import('../views/users/UsersView.vue'),
-        meta: { title: '用户管理', permission: 'users.read' },
+        meta: { title: '用户管理', permission: ['users.write', 'grants.write'] },
       },
       {
         path: 'admin/roles',

@@ -11,7 +11,7 @@ export const menu = [
       { path: '/org/windows', title: '窗口', permission: 'org.read' },
     ],
   },
-  { path: '/admin/users', title: '用户管理', icon: 'User', permission: 'users.read' },
+  { path: '/admin/users', title: '用户管理', icon: 'User', permission: ['users.write', 'grants.write'] },
   { path: '/admin/roles', title: '角色权限', icon: 'Lock', permission: 'roles.read' },
   { path: '/audit', title: '审计日志', icon: 'Document', permission: 'audit.read' },
   { path: '/calendar', title: '工作日历', icon: 'Calendar', permission: 'calendar.read' },

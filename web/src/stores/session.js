@@ -14,8 +14,10 @@ export const useSessionStore = defineStore('session', {
     permissions: (s) => new Set((s.user && s.user.permissions) || []),
   },
   actions: {
+    // PERMISSION is one name, or a list of names of which any one suffices.
     Can(permission) {
       if (!permission) return true;
+      if (Array.isArray(permission)) return permission.some((p) => this.permissions.has(p));
       return this.permissions.has(permission);
     },
     SetMe(me) {
