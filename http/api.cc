@@ -50,6 +50,17 @@ Result<store::PageRequest> ParsePage(const Request& req) {
   return page;
 }
 
+Result<std::optional<int64_t>> QueryInt(const Request& req, const char* name) {
+  auto text = req.Query(name);
+  if (!text) return std::optional<int64_t>{};
+  auto v = ToInt(*text);
+  if (!v) {
+    return MakeError(ErrorCode::kInvalidArgument, "validation.parameter",
+                     std::string(name) + " 须为整数", name);
+  }
+  return std::optional<int64_t>{*v};
+}
+
 Result<int64_t> PathId(const Request& req, const char* name) {
   auto it = req.params.find(name);
   if (it != req.params.end()) {

@@ -50,6 +50,9 @@ void RegisterCalendarRoutes(Router& router, ApiContext& ctx);
 // page and page_size from the query. Errors: kInvalidArgument "validation.parameter".
 Result<store::PageRequest> ParsePage(const Request& req);
 
+// An optional integer query parameter. Errors: kInvalidArgument "validation.parameter".
+Result<std::optional<int64_t>> QueryInt(const Request& req, const char* name);
+
 // A positive integer path parameter. Errors: 404 (a malformed id names no object).
 Result<int64_t> PathId(const Request& req, const char* name);
 

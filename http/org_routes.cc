@@ -297,14 +297,8 @@ void RegisterOrgRoutes(Router& router, ApiContext& ctx) {
              [&ctx](Request& req) {
                auto page = ParsePage(req);
                if (!page.ok()) return Problem(page.error());
-               std::optional<int64_t> dept;
-               if (auto d = req.Query("department_id")) {
-                 try {
-                   dept = std::stoll(*d);
-                 } catch (...) {
-                   return Problem(BadParameter("department_id", "department_id 须为整数"));
-                 }
-               }
+               auto dept = QueryInt(req, "department_id");
+               if (!dept.ok()) return Problem(dept.error());
                auto all = ctx.identity.ListWindows();
                if (!all.ok()) return Problem(all.error());
                auto q = req.Query("q");
@@ -315,7 +309,7 @@ void RegisterOrgRoutes(Router& router, ApiContext& ctx) {
                    continue;
                  }
                  if (!(Contains(w.name, q) || Contains(w.code, q))) continue;
-                 if (dept && w.department_id != *dept) continue;
+                 if (*dept && w.department_id != **dept) continue;
                  out.push_back(w);
                }
                return PageResponse(out, *page, WindowJson);

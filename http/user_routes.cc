@@ -129,14 +129,8 @@ void RegisterUserRoutes(Router& router, ApiContext& ctx) {
              [&ctx](Request& req) {
                auto page = ParsePage(req);
                if (!page.ok()) return Problem(page.error());
-               std::optional<int64_t> dept;
-               if (auto d = req.Query("department_id")) {
-                 try {
-                   dept = std::stoll(*d);
-                 } catch (...) {
-                   return Problem(BadParameter("department_id", "department_id 须为整数"));
-                 }
-               }
+               auto dept = QueryInt(req, "department_id");
+               if (!dept.ok()) return Problem(dept.error());
                auto all = ctx.identity.ListUsers();
                if (!all.ok()) return Problem(all.error());
                auto q = req.Query("q");
@@ -147,7 +141,7 @@ void RegisterUserRoutes(Router& router, ApiContext& ctx) {
                      u.display_name.find(*q) == std::string::npos) {
                    continue;
                  }
-                 if (dept && u.department_id != *dept) continue;
+                 if (*dept && u.department_id != **dept) continue;
                  out.push_back(std::move(u));
                }
                Instant now = ctx.clock.Now();
