@@ -13,6 +13,8 @@ unsigned StatusOf(ErrorCode code) {
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kFailedPrecondition: return 409;
     case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kOutOfRange: return 422;
     case ErrorCode::kLocked: return 423;
     case ErrorCode::kUnavailable: return 503;
@@ -31,6 +33,8 @@ const char* TitleOf(ErrorCode code) {
     case ErrorCode::kConflict: return "与现有数据冲突";
     case ErrorCode::kFailedPrecondition: return "当前状态不允许此操作";
     case ErrorCode::kPayloadTooLarge: return "请求体过大";
+    case ErrorCode::kMethodNotAllowed: return "不支持的请求方法";
+    case ErrorCode::kUnsupportedMediaType: return "不支持的请求体类型";
     case ErrorCode::kOutOfRange: return "超出数据范围";
     case ErrorCode::kLocked: return "账号已锁定";
     case ErrorCode::kUnavailable: return "服务暂不可用";

@@ -139,9 +139,15 @@ std::optional<Response> Router::Dispatch(Request& req, std::string* route_label)
   if (!found) {
     if (!path_matched) return std::nullopt;
     *route_label = "method_not_allowed";
-    Response r = Problem(MakeError(ErrorCode::kInvalidArgument, "request.method_not_allowed",
+    std::string allow;
+    for (const auto& r : routes_) {
+      if (!Match(r, segs, nullptr)) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(beast_http::to_string(r.method));
+    }
+    Response r = Problem(MakeError(ErrorCode::kMethodNotAllowed, "request.method_not_allowed",
                                    "此路径不支持该请求方法"));
-    r.status = 405;
+    r.headers.emplace_back("Allow", allow);
     return r;
   }
   *route_label = found->pattern;
@@ -228,8 +234,9 @@ std::string Router::OpenApiDocument(const std::string& version) const {
     if (r.access == Access::kPublic) {
       op["security"] = json::array{};
     }
-    json::object& item = paths[r.pattern].emplace_object();
-    item[MethodName(r.method)] = std::move(op);
+    json::value& item = paths[r.pattern];
+    if (!item.is_object()) item.emplace_object();
+    item.as_object()[MethodName(r.method)] = std::move(op);
   }
   json::object problem{
       {"type", "object"},

@@ -38,6 +38,19 @@ std::string_view MimeOf(const std::string& path) {
   return "application/octet-stream";
 }
 
+// "application/json", in any letter case, optionally followed by parameters ("; charset=utf-8").
+bool IsJsonMediaType(std::string_view ct) {
+  constexpr std::string_view kJson = "application/json";
+  size_t end = ct.find(';');
+  std::string_view type = ct.substr(0, end);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (type.size() != kJson.size()) return false;
+  for (size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
 bool ReadFile(const std::filesystem::path& p, std::string* out) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return false;
@@ -140,16 +153,10 @@ struct Server::Impl {
     }
 
     if (req.path.rfind("/api/", 0) == 0) {
-      if (!raw.body().empty()) {
-        std::string_view ct = raw[beast::http::field::content_type];
-        if (ct.substr(0, 16) != "application/json") {
-          *label = "unsupported_media_type";
-          Response r = Problem(MakeError(ErrorCode::kInvalidArgument,
-                                         "request.unsupported_media_type",
-                                         "请求体须为 application/json"));
-          r.status = 415;
-          return r;
-        }
+      if (!raw.body().empty() && !IsJsonMediaType(raw[beast::http::field::content_type])) {
+        *label = "unsupported_media_type";
+        return Problem(MakeError(ErrorCode::kUnsupportedMediaType,
+                                 "request.unsupported_media_type", "请求体须为 application/json"));
       }
       auto r = router.Dispatch(req, label);
       if (r) return std::move(*r);
@@ -160,9 +167,9 @@ struct Server::Impl {
       auto r = router.Dispatch(req, label);  // /healthz, /metrics are routes too
       if (r) return std::move(*r);
       *label = "method_not_allowed";
-      Response p = Problem(MakeError(ErrorCode::kInvalidArgument, "request.method_not_allowed",
+      Response p = Problem(MakeError(ErrorCode::kMethodNotAllowed, "request.method_not_allowed",
                                      "此路径不支持该请求方法"));
-      p.status = 405;
+      p.headers.emplace_back("Allow", "GET, HEAD");
       return p;
     }
     if (auto r = router.Dispatch(req, label)) return std::move(*r);
@@ -205,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Response r = Problem(MakeError(ErrorCode::kPayloadTooLarge, "request.too_large",
                                      "请求体超过 " +
                                          std::to_string(impl_.options.body_limit) + " 字节"));
+      drain_ = true;
       return Write(std::move(r), false, beast::http::verb::post, 11, "too_large",
                    std::chrono::steady_clock::now());
     }
@@ -295,6 +303,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (drain_) Drain(0);
+  }
+
+  // After refusing an oversized body, reads and discards what the client is still sending (up
+  // to a bound, for a few seconds) before the socket closes: closing with unread data would
+  // reset the connection, and the client might never see the 413.
+  void Drain(size_t total) {
+    constexpr size_t kMaxDrain = 64 << 20;
+    if (total > kMaxDrain) return;
+    if (total == 0) stream_.expires_after(std::chrono::seconds(5));
+    drain_buffer_.resize(64 * 1024);
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this(), total](beast::error_code ec, size_t n) {
+                              if (!ec) self->Drain(total + n);
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -302,6 +325,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   Server::Impl& impl_;
   std::string remote_;
+  bool drain_ = false;
+  std::vector<char> drain_buffer_;
 };
 
 void Accept(Server::Impl& impl) {

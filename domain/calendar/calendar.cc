@@ -271,8 +271,8 @@ DayInfo Calendar::InfoAt(int32_t i) const {
 
 Error Calendar::OutOfRange(Date asked) const {
   return MakeError(ErrorCode::kOutOfRange, "calendar.out_of_range",
-                   "no calendar data for " + FormatDate(asked) + " (the calendar covers " +
-                       FormatDate(first_date()) + " to " + FormatDate(last_date()) + ")",
+                   "没有 " + FormatDate(asked) + " 的日历数据（日历覆盖 " +
+                       FormatDate(first_date()) + " 至 " + FormatDate(last_date()) + "）",
                    "date");
 }
 
@@ -283,8 +283,8 @@ Status Calendar::CheckProvisional(int32_t lo, int32_t hi, Date asked) const {
   while (!days_[i].provisional) ++i;
   int year = Date(begin_ + days{i}).Year();
   return MakeError(ErrorCode::kOutOfRange, "calendar.out_of_range",
-                   "the holiday notice for " + std::to_string(year) +
-                       " is not loaded; no exact answer for " + FormatDate(asked),
+                   "尚未载入 " + std::to_string(year) + " 年的国务院办公厅放假通知，" +
+                       FormatDate(asked) + " 无法给出确切答案（可用 --provisional 按暂定日历计算）",
                    "date");
 }
 
@@ -345,7 +345,7 @@ std::vector<YearInfo> Calendar::Years() const { return years_; }
 Result<std::vector<DayInfo>> Calendar::SpecialDays(int year) const {
   if (year < first_year_ || year >= first_year_ + static_cast<int>(years_.size())) {
     return MakeError(ErrorCode::kOutOfRange, "calendar.out_of_range",
-                     "no calendar data for " + std::to_string(year), "year");
+                     "没有 " + std::to_string(year) + " 年的日历数据", "year");
   }
   int32_t from = static_cast<int32_t>((sys_days{std::chrono::year{year} / 1 / 1} - begin_).count());
   int32_t to = static_cast<int32_t>((sys_days{std::chrono::year{year + 1} / 1 / 1} - begin_).count());

@@ -25,6 +25,8 @@ enum class ErrorCode {
   kPermissionDenied,    // authenticated but the role does not allow it (403)
   kLocked,              // account locked after failed logins (423)
   kPayloadTooLarge,     // body over the limit (413)
+  kMethodNotAllowed,    // the path exists, not with this method (405)
+  kUnsupportedMediaType,  // a body that is not of the accepted type (415)
   kUnavailable,         // storage or a dependency is down (503)
   kInternal,            // a bug (500)
 };

@@ -637,7 +637,7 @@ Result<VerifyReport> Database::VerifyEvents() const {
       }
       prev = e.hash;
       expected = e.seq + 1;
-      ++report.events_checked;
+      if (!report.first_bad_seq) ++report.events_checked;
     }
     if (expected <= committed) flag(expected, "missing event");
     report.head_hash_hex = Hex(prev);

@@ -142,7 +142,7 @@ class WriteTx {
 
 // Result of walking the event chain.
 struct VerifyReport {
-  int64_t events_checked = 0;
+  int64_t events_checked = 0;  // events found intact before the first bad one (all, if none)
   std::optional<int64_t> first_bad_seq;  // set when an event does not match its hash or link
   std::string reason;                    // why first_bad_seq is bad
   std::string head_hash_hex;             // hash of the last event, to anchor elsewhere

@@ -36,12 +36,12 @@ export async function startServer({ demo = true, fakeClock = false, db, extraArg
     url, dbPath, dir, child,
     output: () => out,
     async stop({ keep = false } = {}) {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      if (!keep && !db) rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
