@@ -134,7 +134,7 @@ Status SeedDemoCity(store::IdentityStore& s, const store::Actor& actor) {
     if (!d.has_window) continue;
     ++n;
     store::Window w;
-    char code[8];
+    char code[16];
     std::snprintf(code, sizeof code, "%c%02d", n <= 9 ? 'A' : 'B', n <= 9 ? n : n - 9);
     w.code = code;
     w.name = std::string(d.short_name) + "窗口";

@@ -32,8 +32,8 @@ run_node() {  # name, files...
   node --test --test-concurrency=1 --test-reporter=spec "$@" 2>&1 | tee "$log/$name.txt"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   local p f
-  p=$(grep -E "^. pass [0-9]+" "$log/$name.txt" | tail -1 | grep -oE "[0-9]+$")
-  f=$(grep -E "^. fail [0-9]+" "$log/$name.txt" | tail -1 | grep -oE "[0-9]+$")
+  p=$(grep -E "^(ℹ|#) pass [0-9]+$" "$log/$name.txt" | tail -1 | grep -oE "[0-9]+$")
+  f=$(grep -E "^(ℹ|#) fail [0-9]+$" "$log/$name.txt" | tail -1 | grep -oE "[0-9]+$")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 }
