@@ -31,6 +31,7 @@ struct ServeOptions {
   std::string calendar_dir;
   std::string web_root;
   int threads = 16;
+  int io_threads = 0;
   bool secure_cookies = false;
 };
 
@@ -156,6 +157,7 @@ int Serve(const ServeOptions& o) {
   so.bind = o.bind;
   so.port = o.port;
   so.threads = o.threads;
+  so.io_threads = o.io_threads;
   so.secure_cookies = o.secure_cookies;
   so.web_root = o.web_root;
   if (so.web_root.empty()) {
@@ -218,7 +220,10 @@ void AddServeCommand(CLI::App& root, int& exit_code) {
                   "With --fake-clock: the starting time, YYYY-MM-DDTHH:MM (Asia/Shanghai)");
   cmd->add_option("--calendar-dir", o->calendar_dir, "Directory of the calendar year files");
   cmd->add_option("--web-root", o->web_root, "Directory of the built web app");
-  cmd->add_option("--threads", o->threads, "HTTP worker threads")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Worker threads for requests that may block")
+      ->capture_default_str();
+  cmd->add_option("--io-threads", o->io_threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
   cmd->add_flag("--secure-cookies", o->secure_cookies,
                 "Mark the session cookie Secure (when served behind TLS)");
   cmd->callback([o, &exit_code] { exit_code = Serve(*o); });

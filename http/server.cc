@@ -108,13 +108,16 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   size_t next_context = 0;
 
-  static int IoThreads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+  static int IoThreads(int configured) {
+    if (configured > 0) return configured;
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
 
   Impl(ServerOptions o, const Router& r, Metrics& m)
       : options(std::move(o)),
         router(r),
         metrics(m),
-        contexts(MakeContexts(IoThreads())),
+        contexts(MakeContexts(IoThreads(options.io_threads))),
         workers(static_cast<size_t>(std::max(1, options.threads))),
         acceptor(*contexts[0]) {
     for (auto& c : contexts) guards.push_back(asio::make_work_guard(*c));

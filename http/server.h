@@ -23,7 +23,8 @@ class Metrics;
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 8080;             // 0 picks a free port
-  int threads = 16;
+  int threads = 16;                 // workers for requests that may block (writes, logins)
+  int io_threads = 0;               // I/O threads; 0: one per core
   size_t body_limit = 1 << 20;      // bytes
   std::chrono::seconds read_timeout{30};
   std::string web_root;             // directory of the built web app ("" for none)

@@ -11,7 +11,7 @@ packages=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium wrk fonts-noto-cjk)
+  packages+=(chromium wrk)
 fi
 
 missing=()
