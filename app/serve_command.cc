@@ -127,6 +127,7 @@ int Serve(const ServeOptions& o) {
   }
 
   store::AuthService auth(identity, clock);
+  auth.Sweep();
   http::Metrics metrics;
   http::Router router(&auth);
   http::ApiContext ctx{**db,

@@ -94,6 +94,7 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
       !s.ok()) {
     return s.error();
   }
+  if (logins_.fetch_add(1) % 256 == 255) Sweep();
   auto entry = std::make_shared<Entry>(
       Entry{user.id, out.csrf_token, now, now, generation_.load(),
             std::make_shared<const identity::Principal>(out.principal)});
@@ -160,6 +161,23 @@ Result<Authenticated> AuthService::Authenticate(const std::string& token) {
     out = Authenticated{e->principal, e->csrf_token};
   }
   return out;
+}
+
+void AuthService::Sweep() {
+  const Instant now = clock_.Now();
+  {
+    std::unique_lock lock(mu_);
+    std::lock_guard entry_lock(entry_mu_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (now - it->second->last_seen >= identity::kIdleTimeout) {
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  (void)store_.PurgeSessions(now - std::chrono::duration_cast<std::chrono::microseconds>(
+                                       identity::kIdleTimeout));
 }
 
 void AuthService::Logout(const std::string& token) {

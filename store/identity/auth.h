@@ -50,6 +50,10 @@ class AuthService {
   // Ends the session of TOKEN (no error if it is unknown).
   void Logout(const std::string& token);
 
+  // Forgets sessions idle for longer than kIdleTimeout, in memory and in the store. Called at
+  // start and every so many logins, so abandoned sessions do not pile up.
+  void Sweep();
+
   // Marks every cached principal stale (after a change to users or roles).
   void Invalidate() { generation_.fetch_add(1, std::memory_order_acq_rel); }
 
@@ -67,6 +71,7 @@ class AuthService {
   IdentityStore& store_;
   const Clock& clock_;
   std::atomic<uint64_t> generation_{1};
+  std::atomic<uint64_t> logins_{0};
   mutable std::shared_mutex mu_;
   std::mutex entry_mu_;  // guards the fields of every Entry (short critical sections)
   std::unordered_map<std::string, std::shared_ptr<Entry>> sessions_;  // by token hash

@@ -783,6 +783,14 @@ Status IdentityStore::DeleteSession(const std::string& token_hash, int64_t user_
   });
 }
 
+Status IdentityStore::PurgeSessions(Instant idle_before) {
+  return db_.WriteErased([&](WriteTx& tx) -> Status {
+    auto st = tx.conn().Prepare("DELETE FROM sessions WHERE last_seen_ms < ?1");
+    if (!st.ok()) return st.error();
+    return (*st)->Bind(1, ToUnixMillis(idle_before)).Run();
+  });
+}
+
 // ---- Local calendar days ----
 
 Result<std::vector<LocalDay>> IdentityStore::ListLocalDays() const {

@@ -184,6 +184,8 @@ class IdentityStore {
   Status TouchSession(const std::string& token_hash, Instant last_seen);
   Status DeleteSession(const std::string& token_hash, int64_t user_id, const std::string& why,
                        const Actor& actor);
+  // Removes every session last seen before IDLE_BEFORE (expired; nobody can use them any more).
+  Status PurgeSessions(Instant idle_before);
 
   // Local calendar days.
   Result<std::vector<LocalDay>> ListLocalDays() const;
