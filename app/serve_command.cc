@@ -128,6 +128,9 @@ int Serve(const ServeOptions& o) {
 
   store::AuthService auth(identity, clock);
   auth.Sweep();
+  store::CatalogStore catalog(**db);
+  store::CaseStore case_store(**db);
+  http::FlowCache flows;
   http::Metrics metrics;
   http::Router router(&auth);
   http::ApiContext ctx{**db,
@@ -144,7 +147,10 @@ int Serve(const ServeOptions& o) {
                          return Ok();
                        },
                        XN_VERSION,
-                       o.secure_cookies};
+                       o.secure_cookies,
+                       &catalog,
+                       &case_store,
+                       &flows};
   router.on_denied = [&](const http::Request& req, const std::string& permission) {
     (void)identity.AppendAudit(
         "access.denied", "route:" + req.path,

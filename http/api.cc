@@ -18,6 +18,8 @@ void RegisterRoutes(Router& router, ApiContext& ctx) {
   RegisterUserRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
   RegisterCalendarRoutes(router, ctx);
+  RegisterCatalogRoutes(router, ctx);
+  RegisterCaseRoutes(router, ctx);
 }
 
 namespace {

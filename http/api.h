@@ -4,12 +4,17 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/json.hpp>
 
 #include "domain/common/clock.h"
 #include "http/router.h"
+#include "store/cases/case_store.h"
+#include "store/catalog/catalog_store.h"
 #include "store/identity/auth.h"
 #include "store/identity/identity_store.h"
 
@@ -17,9 +22,25 @@ namespace xn::calendar {
 class CalendarRegistry;
 }
 
+namespace xn::cases {
+class FixedFlow;
+}
+
 namespace xn::http {
 
 class Metrics;
+
+// Parsed fixed flows by matter version (a version never changes once stored, so entries never
+// go stale). Thread-safe.
+class FlowCache {
+ public:
+  // The flow of VERSION: its BPMN imported, or the default flow if it has none.
+  Result<std::shared_ptr<const cases::FixedFlow>> Get(const store::MatterVersion& version);
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<const cases::FixedFlow>> flows_;
+};
 
 struct ApiContext {
   sqlite::Database& db;
@@ -33,6 +54,9 @@ struct ApiContext {
   std::function<Status()> reload_calendar;
   std::string version;
   bool secure_cookies = false;
+  store::CatalogStore* catalog = nullptr;
+  store::CaseStore* cases = nullptr;
+  FlowCache* flows = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& ctx);
@@ -44,6 +68,8 @@ void RegisterOrgRoutes(Router& router, ApiContext& ctx);
 void RegisterUserRoutes(Router& router, ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterCalendarRoutes(Router& router, ApiContext& ctx);
+void RegisterCatalogRoutes(Router& router, ApiContext& ctx);
+void RegisterCaseRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
 

@@ -129,6 +129,42 @@ std::optional<std::vector<std::string>> BodyReader::Strings(const char* name, bo
   return out;
 }
 
+const json::value* BodyReader::Any(const char* name) {
+  const json::value* v = Field(name, false);
+  if (v == nullptr || v->is_null()) return nullptr;
+  return v;
+}
+
+std::optional<std::map<std::string, std::string>> BodyReader::FlatObject(const char* name,
+                                                                        size_t max_fields) {
+  const json::value* v = Any(name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_object() || v->as_object().size() > max_fields) {
+    Fail("validation.type", std::string("字段须为对象：") + name, name);
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& kv : v->as_object()) {
+    if (kv.key().size() > 100) {
+      Fail("validation.type", std::string("字段名过长：") + name, name);
+      return std::nullopt;
+    }
+    if (kv.value().is_string()) {
+      if (kv.value().as_string().size() > 2000) {
+        Fail("validation.length", std::string("字段值过长：") + name, name);
+        return std::nullopt;
+      }
+      out[std::string(kv.key())] = std::string(kv.value().as_string());
+    } else if (kv.value().is_number() || kv.value().is_bool()) {
+      out[std::string(kv.key())] = json::serialize(kv.value());
+    } else {
+      Fail("validation.type", std::string(name) + " 的值须为文本、数字或布尔值", name);
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 Status BodyReader::Done() {
   if (!error_) {
     for (const auto& kv : doc_.as_object()) {

@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,6 +42,12 @@ class BodyReader {
   std::optional<bool> Bool(const char* name, bool required = false);
   std::optional<std::vector<std::string>> Strings(const char* name, bool required = false,
                                                   size_t max_items = 100);
+
+  // A field of any JSON type, for the caller to read (nullptr if absent or null).
+  const boost::json::value* Any(const char* name);
+  // A flat object of text, number or boolean values, as text (numbers and booleans serialised).
+  std::optional<std::map<std::string, std::string>> FlatObject(const char* name,
+                                                               size_t max_fields = 100);
 
   // The first error met, or an unknown-field error; Ok if the body was entirely understood.
   Status Done();

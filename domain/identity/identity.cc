@@ -58,6 +58,9 @@ const std::vector<PermissionInfo>& AllPermissions() {
       {perm::kOrgRead, "查看组织机构", Duty::kBusiness},
       {perm::kCalendarRead, "查看工作日历", Duty::kBusiness},
       {perm::kUsersRead, "查看人员", Duty::kBusiness},
+      {perm::kCatalogWrite, "维护权力清单事项", Duty::kBusiness},
+      {perm::kCasesRead, "查看办件", Duty::kBusiness},
+      {perm::kCasesApply, "申报办件", Duty::kBusiness},
       {perm::kOrgWrite, "维护组织机构", Duty::kSystem},
       {perm::kUsersWrite, "维护用户账号", Duty::kSystem},
       {perm::kCalendarWrite, "维护工作日历", Duty::kSystem},
@@ -82,16 +85,22 @@ const std::vector<RoleDef>& BuiltinRoles() {
   // roles and grants, reading users to grant them; audit: the audit log alone).
   static const std::vector<RoleDef> kRoles = [] {
     const std::vector<std::string> business = {"org.read", "calendar.read"};
-    const std::vector<std::string> business_staff = {"org.read", "calendar.read", "users.read"};
+    const std::vector<std::string> applicant = {"org.read", "calendar.read", "cases.read",
+                                                "cases.apply"};
+    const std::vector<std::string> clerk = {"org.read", "calendar.read", "users.read",
+                                            "cases.read", "cases.apply"};
+    const std::vector<std::string> staff = {"org.read", "calendar.read", "users.read",
+                                            "cases.read"};
+    const std::vector<std::string> head = {"org.read", "calendar.read", "users.read",
+                                           "cases.read", "catalog.write"};
     std::vector<RoleDef> r = {
-        {"applicant", "申请人", Duty::kBusiness, Scope::kOwn, business, true},
-        {"clerk", "窗口工作人员", Duty::kBusiness, Scope::kDepartment, business_staff, true},
-        {"handler", "承办人员", Duty::kBusiness, Scope::kSection, business_staff, true},
-        {"proxy-agent", "代办员", Duty::kBusiness, Scope::kOwn, business, true},
-        {"department-head", "部门负责人", Duty::kBusiness, Scope::kDepartment, business_staff,
-         true},
-        {"supervisor", "效能办工作人员", Duty::kBusiness, Scope::kRegion, business_staff, true},
-        {"leader", "领导", Duty::kBusiness, Scope::kRegion, business_staff, true},
+        {"applicant", "申请人", Duty::kBusiness, Scope::kOwn, applicant, true},
+        {"clerk", "窗口工作人员", Duty::kBusiness, Scope::kDepartment, clerk, true},
+        {"handler", "承办人员", Duty::kBusiness, Scope::kSection, staff, true},
+        {"proxy-agent", "代办员", Duty::kBusiness, Scope::kOwn, applicant, true},
+        {"department-head", "部门负责人", Duty::kBusiness, Scope::kDepartment, head, true},
+        {"supervisor", "效能办工作人员", Duty::kBusiness, Scope::kRegion, staff, true},
+        {"leader", "领导", Duty::kBusiness, Scope::kRegion, staff, true},
         {"monitor", "效能监测员", Duty::kBusiness, Scope::kOwn, business, true},
         {"system-admin", "系统管理员", Duty::kSystem, Scope::kAll,
          {"org.read", "org.write", "users.read", "users.write", "calendar.read",

@@ -40,6 +40,9 @@ inline constexpr std::string_view kGrantsWrite = "grants.write";
 inline constexpr std::string_view kAuditRead = "audit.read";
 inline constexpr std::string_view kCalendarRead = "calendar.read";
 inline constexpr std::string_view kCalendarWrite = "calendar.write";
+inline constexpr std::string_view kCatalogWrite = "catalog.write";
+inline constexpr std::string_view kCasesRead = "cases.read";
+inline constexpr std::string_view kCasesApply = "cases.apply";
 }  // namespace perm
 
 struct PermissionInfo {

@@ -230,14 +230,20 @@ Status IdentityStore::EnsureBuiltinRoles(const Actor& actor) {
     for (const auto& r : identity::BuiltinRoles()) {
       auto st = tx.conn().Prepare(
           "INSERT INTO roles(name, title, builtin, duty, scope, permissions) "
-          "VALUES (?1, ?2, 1, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING");
+          "VALUES (?1, ?2, 1, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE SET title = excluded.title, "
+          "duty = excluded.duty, scope = excluded.scope, permissions = excluded.permissions "
+          "WHERE roles.builtin = 1 AND (roles.permissions != excluded.permissions OR "
+          "roles.scope != excluded.scope OR roles.title != excluded.title)");
       if (!st.ok()) return st.error();
       (*st)->Bind(1, std::string_view(r.name)).Bind(2, std::string_view(r.title));
       (*st)->Bind(3, identity::DutyName(r.duty)).Bind(4, identity::ScopeName(r.scope));
       (*st)->Bind(5, std::string_view(JoinPermissions(r.permissions)));
       if (auto s = (*st)->Run(); !s.ok()) return s;
       if (tx.conn().Changes() > 0) {
-        if (auto s = Append(tx, actor, "role.created", "role:" + r.name, RoleJson(r)); !s.ok()) {
+        // A built-in role is created on a new database and brought in line with this version's
+        // definition on an older one; either way the change is recorded.
+        if (auto s = Append(tx, actor, "role.builtin_defined", "role:" + r.name, RoleJson(r));
+            !s.ok()) {
           return s;
         }
       }

@@ -160,15 +160,16 @@ TEST(EventHashTest, FieldBoundariesMatter) {
 
 TEST_F(DatabaseTest, MigrationsRunOnceAndVersionPersists) {
   std::vector<Migration> migrations = BuiltinMigrations();
-  migrations.push_back({2, "run counter", "CREATE TABLE runs (n INTEGER); INSERT INTO runs VALUES (1);"});
+  const int next = static_cast<int>(migrations.size()) + 1;
+  migrations.push_back({next, "run counter", "CREATE TABLE runs (n INTEGER); INSERT INTO runs VALUES (1);"});
   OpenDb(2, migrations);
-  EXPECT_EQ(db_->schema_version(), 2);
+  EXPECT_EQ(db_->schema_version(), next);
   db_.reset();
-  EXPECT_EQ(RawInt(path_, "PRAGMA user_version"), 2);
+  EXPECT_EQ(RawInt(path_, "PRAGMA user_version"), next);
 
   OpenDb(2, migrations);
-  EXPECT_EQ(db_->schema_version(), 2);
-  EXPECT_EQ(Count("runs"), 1);  // migration 2 did not run a second time
+  EXPECT_EQ(db_->schema_version(), next);
+  EXPECT_EQ(Count("runs"), 1);  // the extra migration did not run a second time
   db_.reset();
   OpenDb(2, migrations);
   EXPECT_EQ(Count("runs"), 1);
@@ -188,7 +189,8 @@ TEST_F(DatabaseTest, FileIsInWalMode) {
 
 TEST_F(DatabaseTest, SchemaNewerThanBinaryIsRefused) {
   std::vector<Migration> migrations = BuiltinMigrations();
-  migrations.push_back({2, "extra", "CREATE TABLE extra (x INTEGER);"});
+  migrations.push_back({static_cast<int>(migrations.size()) + 1, "extra",
+                        "CREATE TABLE extra (x INTEGER);"});
   OpenDb(1, migrations);
   db_.reset();
 

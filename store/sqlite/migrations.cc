@@ -101,6 +101,57 @@ CREATE TABLE calendar_local_days (
   created_at_ms INTEGER NOT NULL
 );
 )sql"},
+      {2, "power list (matters, versions) and cases", R"sql(
+CREATE TABLE matters (
+  id                INTEGER PRIMARY KEY,
+  code              TEXT NOT NULL UNIQUE,
+  department_id     INTEGER NOT NULL REFERENCES departments(id),
+  published_version INTEGER,
+  draft_version     INTEGER,
+  created_at_ms     INTEGER NOT NULL
+);
+
+CREATE TABLE matter_versions (
+  id              INTEGER PRIMARY KEY,
+  matter_id       INTEGER NOT NULL REFERENCES matters(id),
+  version         INTEGER NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('draft', 'published', 'superseded')),
+  name            TEXT NOT NULL,
+  category        TEXT NOT NULL,
+  definition      TEXT NOT NULL,
+  change_note     TEXT NOT NULL DEFAULT '',
+  created_by      TEXT NOT NULL,
+  created_at_ms   INTEGER NOT NULL,
+  published_at_ms INTEGER,
+  UNIQUE (matter_id, version)
+);
+
+CREATE TABLE cases (
+  id                    INTEGER PRIMARY KEY,
+  case_no               TEXT NOT NULL UNIQUE,
+  query_code            TEXT NOT NULL,
+  matter_version_id     INTEGER NOT NULL REFERENCES matter_versions(id),
+  department_id         INTEGER NOT NULL REFERENCES departments(id),
+  state                 TEXT NOT NULL,
+  applicant_code        TEXT NOT NULL,
+  applicant_user_id     INTEGER REFERENCES users(id),
+  agent_user_id         INTEGER REFERENCES users(id),
+  submitted_at_ms       INTEGER NOT NULL,
+  statutory_deadline_ms INTEGER,
+  promised_deadline_ms  INTEGER,
+  body                  TEXT NOT NULL,
+  version               INTEGER NOT NULL
+);
+CREATE INDEX cases_department_state ON cases(department_id, state);
+CREATE INDEX cases_applicant_user ON cases(applicant_user_id);
+CREATE INDEX cases_applicant_code ON cases(applicant_code);
+CREATE INDEX cases_promised_deadline ON cases(promised_deadline_ms);
+
+CREATE TABLE case_numbers (
+  prefix TEXT PRIMARY KEY,
+  last   INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,434 @@
+// Cases: /api/v1/cases (staff and applicants), /api/v1/public/cases/{case_no} (anyone with the
+// query code). Reads follow the data scope (a case outside it answers 404); every action is
+// decided by the domain (domain/cases/case.h) and stored with its event.
+#include <sodium.h>
+
+#include "domain/cases/fixed_flow.h"
+#include "http/api.h"
+#include "http/json_body.h"
+#include "store/cases/codec.h"
+
+namespace xn::http {
+namespace json = boost::json;
+using beast_http::verb;
+
+namespace {
+
+const char* kCaseSchema = R"({"type":"object","required":["id","case_no","state"],"properties":{"id":{"type":"integer"},"case_no":{"type":"string"},"query_code":{"type":"string"},"matter_code":{"type":"string"},"matter_name":{"type":"string"},"state":{"type":"string","enum":["submitted","correction_pending","in_progress","special_procedure","awaiting_decision","concluded","delivered","declined","withdrawn"]},"state_title":{"type":"string"},"light":{"type":"string","enum":["green","yellow","red","paused","none"]},"active_steps":{"type":"array"},"statutory_deadline":{"type":["string","null"]},"promised_deadline":{"type":["string","null"]}}})";
+
+bool HasRole(const identity::Principal& p, std::string_view r) {
+  return std::find(p.roles.begin(), p.roles.end(), r) != p.roles.end();
+}
+
+// Green, yellow (one working day or less left: ES-08's reminder), red (overdue), paused, or
+// none (not running: before acceptance or after conclusion).
+std::string Light(const calendar::Calendar* cal, const cases::Case& c, Instant now) {
+  if (!c.promised || c.state == cases::CaseState::kConcluded || cases::IsClosed(c.state)) {
+    return "none";
+  }
+  if (c.promised->paused) return "paused";
+  if (now >= c.promised->deadline) return "red";
+  if (cal != nullptr) {
+    auto today = calendar::ShanghaiDate(now);
+    auto due = calendar::ShanghaiDate(c.promised->deadline - std::chrono::microseconds(1));
+    auto left = cal->WorkingDaysBetween(today, due);
+    if (left.ok() && left->days.count <= 1) return "yellow";
+  }
+  return "green";
+}
+
+json::value Iso(const std::optional<cases::LegalClock>& c) {
+  if (!c || c->paused) return nullptr;
+  return json::value(IsoLocal(c->deadline));
+}
+
+json::object CaseJson(const ApiContext& ctx, const cases::Case& c) {
+  json::object o = store::CaseToJson(c);
+  o.erase("flow_token");
+  auto cal = ctx.calendar.Current();
+  o["light"] = Light(cal.get(), c, ctx.clock.Now());
+  o["statutory_deadline"] = Iso(c.statutory);
+  o["promised_deadline"] = Iso(c.promised);
+  o["submitted_at"] = IsoLocal(c.submitted_at);
+  json::array steps;
+  for (const auto& s : c.active_steps) {
+    json::array roles;
+    for (const auto& r : s.def.roles) roles.emplace_back(r);
+    steps.push_back(json::object{
+        {"id", s.def.id},
+        {"name", s.def.name},
+        {"roles", std::move(roles)},
+        {"started_at", IsoLocal(s.started_at)},
+        {"deadline", s.deadline ? json::value(IsoLocal(*s.deadline)) : json::value(nullptr)}});
+  }
+  o["active_steps"] = std::move(steps);
+  return o;
+}
+
+// A case the caller may read, or 404.
+Result<cases::Case> VisibleCase(ApiContext& ctx, const Request& req) {
+  auto id = PathId(req, "id");
+  if (!id.ok()) return id.error();
+  auto c = ctx.cases->Get(*id);
+  if (!c.ok()) return c.error();
+  const auto& p = *req.principal;
+  bool party = (c->applicant_user_id && *c->applicant_user_id == p.user_id) ||
+               (c->agent_user_id && *c->agent_user_id == p.user_id);
+  std::string region;
+  if (auto d = ctx.identity.GetDepartment(c->department_id); d.ok()) region = d->region_code;
+  if (!party && !(p.scope != identity::Scope::kOwn &&
+                  identity::InScope(p, {.department_id = c->department_id, .region_code = region}))) {
+    return MakeError(ErrorCode::kNotFound, "not_found", "办件不存在");
+  }
+  return c;
+}
+
+std::string RegionPrefix(const std::string& code) {
+  auto level = identity::LevelOfRegionCode(code);
+  if (!level) return code;
+  switch (*level) {
+    case identity::RegionLevel::kProvince: return code.substr(0, 2);
+    case identity::RegionLevel::kCity: return code.substr(0, 4);
+    case identity::RegionLevel::kCounty: return code;
+  }
+  return code;
+}
+
+// Restricts a case query to the caller's scope.
+void ScopeQuery(const identity::Principal& p, store::CaseQuery& q) {
+  switch (p.scope) {
+    case identity::Scope::kAll: break;
+    case identity::Scope::kRegion: q.region_prefix = RegionPrefix(p.region_code); break;
+    case identity::Scope::kDepartment:
+    case identity::Scope::kSection: q.department_id = p.department_id.value_or(-1); break;
+    case identity::Scope::kOwn: q.party_user_id = p.user_id; break;
+  }
+}
+
+std::string QueryCode() {
+  return std::to_string(100000 + randombytes_uniform(900000));
+}
+
+Result<cases::Action> ReadAction(const Request& req) {
+  BodyReader r(req.body());
+  cases::Action a;
+  auto kind = r.String("action", {.required = true, .max_chars = 40});
+  auto reason = r.String("reason", {.max_chars = 2000});
+  auto items = r.Strings("items", false, 50);
+  auto step = r.String("step_id", {.max_chars = 100});
+  auto chosen = r.String("chosen", {.max_chars = 100});
+  auto opinion = r.String("opinion", {.max_chars = 2000});
+  auto decision = r.String("decision", {.max_chars = 40});
+  auto days = r.Int("days", false, 0, 366);
+  auto basis = r.String("basis", {.max_chars = 500});
+  auto notice = r.String("notice", {.max_chars = 2000});
+  auto approval = r.String("approval", {.max_chars = 500});
+  auto fee_item = r.String("fee_item", {.max_chars = 100});
+  auto amount = r.Int("amount_fen", false, 0, 100'000'000'000);
+  auto fields = r.FlatObject("data");
+  if (Status st = r.Done(); !st.ok()) return st.error();
+  auto k = cases::ParseAction(*kind);
+  if (!k) {
+    return MakeError(ErrorCode::kInvalidArgument, "validation.enum", "未知的办件操作：" + *kind,
+                     "action");
+  }
+  a.kind = *k;
+  a.reason = reason.value_or("");
+  a.items = items.value_or(std::vector<std::string>{});
+  a.step_id = step.value_or("");
+  a.chosen = chosen;
+  a.opinion = opinion.value_or("");
+  if (decision) {
+    a.decision = cases::ParseDecision(*decision);
+    if (!a.decision) {
+      return MakeError(ErrorCode::kInvalidArgument, "validation.enum",
+                       "decision 须为 grant、refuse 或 grant_on_commitment", "decision");
+    }
+  }
+  a.days = static_cast<int32_t>(days.value_or(0));
+  a.basis = basis.value_or("");
+  a.notice = notice.value_or("");
+  a.approval = approval.value_or("");
+  a.fee_item = fee_item.value_or("");
+  a.amount_fen = amount.value_or(0);
+  if (fields) a.data = std::move(*fields);
+  return a;
+}
+
+}  // namespace
+
+void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
+  const std::string kRead(identity::perm::kCasesRead);
+  const std::string kApply(identity::perm::kCasesApply);
+
+  router.Add(
+      verb::post, "/api/v1/cases", Access::kAuthenticated, kApply,
+      {.summary = "申报办件（网上申请、窗口收件或代办）",
+       .tag = "cases",
+       .request_schema =
+           R"({"type":"object","required":["matter_code","applicant_kind","applicant_code","applicant_name"],"additionalProperties":false,"properties":{"matter_code":{"type":"string"},"applicant_kind":{"type":"string","enum":["enterprise","citizen"]},"applicant_code":{"type":"string","description":"统一社会信用代码或身份证号（校验位）"},"applicant_name":{"type":"string"},"contact_phone":{"type":"string"},"service_mode":{"type":"string","enum":["online","window","on_site","appointment","accompanied"]},"data":{"type":"object"}}})",
+       .response_schema = kCaseSchema,
+       .success_status = 201},
+      [&ctx](Request& req) {
+        BodyReader r(req.body());
+        auto matter_code = r.String("matter_code", {.required = true, .max_chars = 36});
+        auto kind = r.String("applicant_kind", {.required = true, .max_chars = 20});
+        auto code = r.String("applicant_code", {.required = true, .max_chars = 18});
+        auto name = r.String("applicant_name", {.required = true, .max_chars = 100});
+        auto phone = r.String("contact_phone", {.max_chars = 20});
+        auto mode = r.String("service_mode", {.max_chars = 20});
+        auto data = r.FlatObject("data");
+        if (Status s = r.Done(); !s.ok()) return Problem(s.error());
+        if (*kind != "enterprise" && *kind != "citizen") {
+          return Problem(MakeError(ErrorCode::kInvalidArgument, "validation.enum",
+                                   "applicant_kind 须为 enterprise 或 citizen", "applicant_kind"));
+        }
+        bool code_ok = *kind == "enterprise" ? cases::ValidCreditCode(*code)
+                                             : cases::ValidIdNumber(*code);
+        if (!code_ok) {
+          return Problem(MakeError(
+              ErrorCode::kInvalidArgument, "validation.applicant_code",
+              *kind == "enterprise" ? "统一社会信用代码无效（18位，校验码不符）"
+                                    : "身份证号码无效（18位，校验码不符）",
+              "applicant_code"));
+        }
+        const std::set<std::string> modes = {"online", "window", "on_site", "appointment",
+                                             "accompanied"};
+        if (mode && !modes.count(*mode)) {
+          return Problem(MakeError(ErrorCode::kInvalidArgument, "validation.enum",
+                                   "未知的服务方式", "service_mode"));
+        }
+        auto version = ctx.catalog->PublishedByCode(*matter_code);
+        if (!version.ok()) {
+          return Problem(MakeError(ErrorCode::kInvalidArgument, "cases.unknown_matter",
+                                   "事项不存在或尚未发布", "matter_code"));
+        }
+        auto dept = ctx.identity.GetDepartment(version->def.department_id);
+        if (!dept.ok()) return Problem(dept.error());
+        const auto& p = *req.principal;
+        cases::Case c;
+        c.matter_version_id = version->id;
+        c.matter_code = version->def.code;
+        c.matter_name = version->def.name;
+        c.department_id = dept->id;
+        c.department_code = dept->code;
+        c.applicant_kind = *kind;
+        c.applicant_code = *code;
+        c.applicant_name = *name;
+        c.contact_phone = phone.value_or("");
+        if (HasRole(p, "clerk")) {
+          c.channel = cases::Channel::kWindow;
+          c.service_mode = mode.value_or("window");
+        } else if (HasRole(p, "proxy-agent")) {
+          c.channel = cases::Channel::kProxy;
+          c.agent_user_id = p.user_id;
+          c.service_mode = mode.value_or("accompanied");
+        } else {
+          c.channel = cases::Channel::kOnline;
+          c.applicant_user_id = p.user_id;
+          c.service_mode = mode.value_or("online");
+        }
+        if (data) c.data = std::move(*data);
+        auto created = ctx.cases->Create(std::move(c), QueryCode(), ActorOf(req, ctx.clock));
+        if (!created.ok()) return Problem(created.error());
+        return JsonOk(CaseJson(ctx, *created), 201);
+      });
+
+  std::vector<QueryParamDoc> list_q = kPageParams;
+  list_q.push_back({"state", "string", "办件状态"});
+  list_q.push_back({"q", "string", "办件编号、申请人或事项名称"});
+  list_q.push_back({"open", "boolean", "仅在办"});
+  router.Add(verb::get, "/api/v1/cases", Access::kAuthenticated, kRead,
+             {.summary = "办件列表（限于数据范围）", .tag = "cases",
+              .response_schema = PageSchema(kCaseSchema), .query = list_q},
+             [&ctx](Request& req) {
+               auto page = ParsePage(req);
+               if (!page.ok()) return Problem(page.error());
+               store::CaseQuery q;
+               q.page = *page;
+               ScopeQuery(*req.principal, q);
+               q.q = req.Query("q");
+               if (auto s = req.Query("state")) {
+                 if (!cases::ParseCaseState(*s)) {
+                   return Problem(BadParameter("state", "未知的办件状态"));
+                 }
+                 q.state = *s;
+               }
+               q.open_only = req.Query("open") == "true";
+               auto result = ctx.cases->List(q);
+               if (!result.ok()) return Problem(result.error());
+               json::array items;
+               for (const auto& c : result->items) items.push_back(CaseJson(ctx, c));
+               return JsonOk(json::object{{"items", std::move(items)}, {"total", result->total}});
+             });
+
+  router.Add(
+      verb::get, "/api/v1/cases/inbox", Access::kAuthenticated, kRead,
+      {.summary = "我的待办：我现在可以办理的办件，按剩余时间排序", .tag = "cases",
+       .response_schema = PageSchema(kCaseSchema), .query = kPageParams},
+      [&ctx](Request& req) {
+        auto page = ParsePage(req);
+        if (!page.ok()) return Problem(page.error());
+        const auto& p = *req.principal;
+        if (!p.department_id) return PageResponse(std::vector<json::object>{}, *page,
+                                                  [](const json::object& o) { return o; });
+        auto open = ctx.cases->OpenCases(p.department_id);
+        if (!open.ok()) return Problem(open.error());
+        std::vector<json::object> mine;
+        for (const auto& c : *open) {
+          bool can = false;
+          switch (c.state) {
+            case cases::CaseState::kSubmitted:
+            case cases::CaseState::kConcluded:
+              can = HasRole(p, "clerk");
+              break;
+            case cases::CaseState::kInProgress:
+              for (const auto& s : c.active_steps) {
+                for (const auto& r : s.def.roles) can = can || HasRole(p, r);
+                if (s.def.roles.empty()) can = can || HasRole(p, "handler");
+              }
+              break;
+            case cases::CaseState::kAwaitingDecision:
+            case cases::CaseState::kSpecialProcedure:
+              can = HasRole(p, "department-head") || HasRole(p, "handler");
+              break;
+            default:
+              break;
+          }
+          if (can) mine.push_back(CaseJson(ctx, c));
+        }
+        return PageResponse(mine, *page, [](const json::object& o) { return o; });
+      });
+
+  router.Add(verb::get, "/api/v1/cases/{id}", Access::kAuthenticated, kRead,
+             {.summary = "办件详情", .tag = "cases", .response_schema = kCaseSchema},
+             [&ctx](Request& req) {
+               auto c = VisibleCase(ctx, req);
+               if (!c.ok()) return Problem(c.error());
+               return JsonOk(CaseJson(ctx, *c));
+             });
+
+  router.Add(
+      verb::post, "/api/v1/cases/{id}/actions", Access::kAuthenticated, kRead,
+      {.summary = "办理操作：accept、decline、request_correction、resubmit、complete_step、"
+                  "start_special_procedure、end_special_procedure、extend、conclude、"
+                  "collect_fee、deliver、withdraw",
+       .tag = "cases",
+       .request_schema =
+           R"({"type":"object","required":["action"],"additionalProperties":false,"properties":{"action":{"type":"string","enum":["accept","decline","request_correction","resubmit","complete_step","start_special_procedure","end_special_procedure","extend","conclude","collect_fee","deliver","withdraw"]},"reason":{"type":"string"},"items":{"type":"array","items":{"type":"string"}},"step_id":{"type":"string"},"chosen":{"type":"string"},"opinion":{"type":"string"},"data":{"type":"object"},"decision":{"type":"string","enum":["grant","refuse","grant_on_commitment"]},"days":{"type":"integer"},"basis":{"type":"string"},"notice":{"type":"string"},"approval":{"type":"string"},"fee_item":{"type":"string"},"amount_fen":{"type":"integer"}}})",
+       .response_schema = kCaseSchema},
+      [&ctx](Request& req) {
+        auto c = VisibleCase(ctx, req);
+        if (!c.ok()) return Problem(c.error());
+        auto action = ReadAction(req);
+        if (!action.ok()) return Problem(action.error());
+        auto version = ctx.catalog->Version(c->matter_version_id);
+        if (!version.ok()) return Problem(version.error());
+        auto flow = ctx.flows->Get(*version);
+        if (!flow.ok()) return Problem(flow.error());
+        auto cal = ctx.calendar.Current();
+        if (!cal) {
+          return Problem(MakeError(ErrorCode::kUnavailable, "calendar.not_loaded", "工作日历未加载"));
+        }
+        cases::Context dctx{*cal, version->def, **flow};
+        cases::Actor actor{req.principal.get(), ctx.clock.Now()};
+        auto outcome = cases::Decide(*c, *action, actor, dctx);
+        if (!outcome.ok()) return Problem(outcome.error());
+        auto stored = ctx.cases->Apply(*outcome, c->version, ActorOf(req, ctx.clock));
+        if (!stored.ok()) return Problem(stored.error());
+        return JsonOk(CaseJson(ctx, *stored));
+      });
+
+  router.Add(verb::get, "/api/v1/cases/{id}/events", Access::kAuthenticated, kRead,
+             {.summary = "办件的全部操作记录（时间线）", .tag = "cases",
+              .response_schema = PageSchema(R"({"type":"object"})"), .query = kPageParams},
+             [&ctx](Request& req) {
+               auto page = ParsePage(req);
+               if (!page.ok()) return Problem(page.error());
+               auto c = VisibleCase(ctx, req);
+               if (!c.ok()) return Problem(c.error());
+               auto events = ctx.cases->Events(c->id);
+               if (!events.ok()) return Problem(events.error());
+               return PageResponse(*events, *page, [](const sqlite::Event& e) {
+                 json::error_code ec;
+                 json::value data = json::parse(e.data, ec);
+                 return json::object{{"seq", e.seq},
+                                     {"at", IsoLocal(FromUnixMillis(e.at_ms))},
+                                     {"actor", e.actor},
+                                     {"kind", e.kind},
+                                     {"data", ec ? json::value(json::object{}) : data}};
+               });
+             });
+
+  router.Add(
+      verb::get, "/api/v1/cases/{id}/deadline", Access::kAuthenticated, kRead,
+      {.summary = "时限说明：逐日列出节假日、调休上班日与暂停", .tag = "cases",
+       .response_schema = R"({"type":"object","properties":{"statutory":{"type":["object","null"]},"promised":{"type":["object","null"]}}})"},
+      [&ctx](Request& req) {
+        auto c = VisibleCase(ctx, req);
+        if (!c.ok()) return Problem(c.error());
+        auto cal = ctx.calendar.Current();
+        if (!cal) {
+          return Problem(MakeError(ErrorCode::kUnavailable, "calendar.not_loaded", "工作日历未加载"));
+        }
+        auto explain = [&](const std::optional<cases::LegalClock>& clock) -> Result<json::value> {
+          if (!clock) return json::value(nullptr);
+          auto e = cases::ExplainClock(*cal, *clock, ctx.clock.Now());
+          if (!e.ok()) return e.error();
+          json::array days, notes;
+          for (const auto& d : e->days) {
+            days.push_back(json::object{{"date", calendar::FormatDate(d.date)},
+                                        {"kind", calendar::DayKindName(d.kind)},
+                                        {"name", d.name},
+                                        {"counted", d.counted},
+                                        {"paused", d.paused},
+                                        {"ordinal", d.ordinal}});
+          }
+          for (const auto& n : e->notes) notes.emplace_back(n);
+          json::object o{{"limit", clock->limit.value},
+                         {"unit", catalog::LimitUnitName(clock->limit.unit)},
+                         {"paused", clock->paused},
+                         {"provisional", clock->provisional},
+                         {"deadline", clock->paused ? json::value(nullptr)
+                                                    : json::value(IsoLocal(clock->deadline))},
+                         {"notes", std::move(notes)},
+                         {"days", std::move(days)}};
+          return json::value(std::move(o));
+        };
+        auto s = explain(c->statutory);
+        if (!s.ok()) return Problem(s.error());
+        auto p = explain(c->promised);
+        if (!p.ok()) return Problem(p.error());
+        return JsonOk(json::object{{"statutory", *s}, {"promised", *p}});
+      });
+
+  router.Add(
+      verb::get, "/api/v1/public/cases/{case_no}", Access::kPublic, "",
+      {.summary = "办件进度公开查询（需查询码；不含个人信息）", .tag = "public",
+       .response_schema = R"({"type":"object","properties":{"case_no":{"type":"string"},"matter_name":{"type":"string"},"state":{"type":"string"},"state_title":{"type":"string"}}})",
+       .query = {{"query_code", "string", "受理回执上的查询码"}}},
+      [&ctx](Request& req) {
+        auto c = ctx.cases->GetByNumber(req.params["case_no"]);
+        auto code = req.Query("query_code");
+        // A wrong query code answers exactly like an unknown case number.
+        if (!c.ok() || !code || *code != c->query_code) {
+          return Problem(MakeError(ErrorCode::kNotFound, "not_found", "办件编号或查询码不正确"));
+        }
+        json::object o{{"case_no", c->case_no},
+                       {"matter_code", c->matter_code},
+                       {"matter_name", c->matter_name},
+                       {"state", cases::CaseStateName(c->state)},
+                       {"state_title", cases::CaseStateTitle(c->state)},
+                       {"submitted_at", IsoLocal(c->submitted_at)},
+                       {"promised_deadline", Iso(c->promised)}};
+        json::array steps;
+        for (const auto& s : c->active_steps) steps.emplace_back(s.def.name);
+        o["current_steps"] = std::move(steps);
+        if (auto d = ctx.identity.GetDepartment(c->department_id); d.ok()) {
+          o["department_name"] = d->name;
+        }
+        return JsonOk(o);
+      });
+}
+
+}  // namespace xn::http
