@@ -11,6 +11,9 @@ namespace xn::app {
 // `calendar day|add-workdays|between ...` (docs/calendar.md).
 void AddCalendarCommand(CLI::App& root, int& exit_code);
 
+// `flow check FILE.bpmn` (docs/flows.md).
+void AddFlowCommand(CLI::App& root, int& exit_code);
+
 // `serve`, `migrate`, `user add`, `verify`, `version`.
 void AddServeCommand(CLI::App& root, int& exit_code);
 void AddAdminCommands(CLI::App& root, int& exit_code);

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   xn::app::AddServeCommand(root, exit_code);
   xn::app::AddAdminCommands(root, exit_code);
   xn::app::AddCalendarCommand(root, exit_code);
+  xn::app::AddFlowCommand(root, exit_code);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

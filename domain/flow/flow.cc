@@ -922,6 +922,9 @@ class Runner {
  private:
   Result<int32_t> Choose(int32_t v) {
     const Node& g = f_.nodes_[static_cast<size_t>(v)];
+    const auto& outs = f_.out_[static_cast<size_t>(v)];
+    // A merge (one way out, no condition) passes the token on: nothing to choose.
+    if (outs.size() == 1 && !f_.conditions_[static_cast<size_t>(outs[0])]) return outs[0];
     std::vector<int32_t> candidates;
     std::vector<std::string> choices;
     for (int32_t e : f_.out_[static_cast<size_t>(v)]) {
@@ -1019,7 +1022,9 @@ std::vector<const SequenceFlow*> Choices(const Flow& flow, std::string_view step
   for (const SequenceFlow* sf : flow.Outgoing(step_id)) {
     const Node* g = flow.FindNode(sf->target);
     if (g == nullptr || g->kind != NodeKind::kExclusiveGateway) continue;
-    for (const SequenceFlow* o : flow.Outgoing(g->id)) {
+    auto outs = flow.Outgoing(g->id);
+    if (outs.size() < 2) continue;  // a merge: nothing to choose
+    for (const SequenceFlow* o : outs) {
       if (flow.ConditionOf(o->id) == nullptr) r.push_back(o);
     }
   }

@@ -249,7 +249,8 @@ Result<Advance> Start(const Flow& flow, const CaseData& data,
 // activates every branch; a parallel join passes when a token has arrived on each incoming flow
 // (until then the token waits); an exclusive gateway takes exactly one outgoing flow: its
 // candidates are the flows whose condition is true for DATA plus the flow named by
-// CHOSEN_FLOW_ID if it is one of its flows without a condition (the default flow included); if
+// CHOSEN_FLOW_ID if it is one of its flows without a condition (the default flow included) — a
+// merge (one outgoing flow without a condition) simply passes the token on; if
 // there are none, the default flow (unless the gateway has other flows without a condition: then
 // the person acting must choose). An end event consumes the token; a terminate end event
 // consumes all of them. STATE is not changed; the new state is returned.
@@ -270,7 +271,8 @@ Result<Advance> Complete(const Flow& flow, const TokenState& state, std::string_
                          const std::optional<std::string>& chosen_flow_id = std::nullopt);
 
 // The branches the person completing STEP_ID may choose: the flows without a condition (default
-// flows included) of the exclusive gateway that directly follows the step, or nothing.
+// flows included) of the exclusive split (two or more outgoing flows) that directly follows the
+// step, or nothing.
 std::vector<const SequenceFlow*> Choices(const Flow& flow, std::string_view step_id);
 
 // A compact text form of a state, for one database column:

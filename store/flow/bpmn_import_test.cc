@@ -126,6 +126,10 @@ TEST(BpmnImportTest, ImportedFlowsRun) {
   auto city = Complete(inv, st->state, "review", big);
   ASSERT_TRUE(city.ok()) << city.error().message;
   EXPECT_EQ(city->activated, std::vector<std::string>{"approve_city"});
+  auto merged = Complete(inv, city->state, "approve_city", big);  // through the exclusive merge
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_TRUE(merged->ended);
+  EXPECT_EQ(merged->taken, (std::vector<std::string>{"Flow_4", "Flow_6"}));
   CaseData small = {{"investment", 3000000.0}, {"materials_ok", true}};
   auto county = Complete(inv, st->state, "review", small);
   ASSERT_TRUE(county.ok()) << county.error().message;
