@@ -1,5 +1,6 @@
 #include "app/demo.h"
 
+#include <algorithm>
 #include <map>
 
 #include "store/identity/password.h"
@@ -89,6 +90,7 @@ const std::vector<DemoLogin>& DemoLogins() {
       }
       out.push_back({u.username, u.role, who});
     }
+    out.push_back({"clerk.<部门>", "clerk", "其余各部门同样有 clerk./handler./head. 加部门简码的账号"});
     return out;
   }();
   return kLogins;
@@ -161,6 +163,29 @@ Status SeedDemoCity(store::IdentityStore& s, const store::Actor& actor) {
     }
     if (*u.region) nu.region_code = u.region;
     if (auto c = s.CreateUser(nu, {u.role}, actor); !c.ok()) return c.error();
+  }
+  // Every other department of the service center gets its window clerk, handler and head too,
+  // named clerk.<key>, handler.<key>, head.<key>.
+  static const char* kSurnames[] = {"陈", "林", "黄", "吴", "许", "蔡", "洪", "施", "王", "张"};
+  static const char* kGiven[] = {"志明", "丽娟", "建华", "秀英", "国强", "雅婷", "文杰", "晓峰"};
+  int k = 0;
+  for (const auto& d : kDepartments) {
+    if (!d.has_window) continue;
+    for (const char* role : {"clerk", "handler", "department-head"}) {
+      std::string prefix = std::string(role) == "department-head" ? "head" : role;
+      std::string username = prefix + "." + d.key;
+      bool exists = std::any_of(std::begin(kUsers), std::end(kUsers),
+                                [&](const DemoUser& u) { return username == u.username; });
+      if (exists) continue;
+      store::NewUser nu;
+      nu.username = username;
+      nu.display_name = std::string(kSurnames[k % 10]) + kGiven[(k / 10 + k) % 8];
+      ++k;
+      nu.password_hash = hash;
+      nu.department_id = dept_ids[d.key];
+      if (std::string(role) == "clerk") nu.window_id = window_ids[d.key];
+      if (auto c = s.CreateUser(nu, {role}, actor); !c.ok()) return c.error();
+    }
   }
   return Ok();
 }

@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/demo.h"
+#include "app/demo_cases.h"
 #include "app/open_database.h"
 #include "domain/calendar/calendar.h"
 #include "http/api.h"
@@ -101,13 +102,15 @@ int Serve(const ServeOptions& o) {
     std::cerr << "error: " << s.error().message << "\n";
     return 1;
   }
+  bool seed_demo = false;
   if (o.demo) {
     auto empty = identity.Empty();
     if (!empty.ok()) {
       std::cerr << "error: " << empty.error().message << "\n";
       return 1;
     }
-    if (*empty) {
+    seed_demo = *empty;
+    if (seed_demo) {
       if (auto s = SeedDemoCity(identity, {"demo", clock.Now()}); !s.ok()) {
         std::cerr << "error: seeding the demo city: " << s.error().message << "\n";
         return 1;
@@ -125,11 +128,18 @@ int Serve(const ServeOptions& o) {
     }
     calendars.Replace(*cal);
   }
+  store::CatalogStore catalog(**db);
+  store::CaseStore case_store(**db);
+  if (seed_demo) {
+    if (auto s = SeedDemoCases(**db, identity, catalog, *calendars.Current(), clock.Now());
+        !s.ok()) {
+      std::cerr << "error: seeding the demo cases: " << s.error().message << "\n";
+      return 1;
+    }
+  }
 
   store::AuthService auth(identity, clock);
   auth.Sweep();
-  store::CatalogStore catalog(**db);
-  store::CaseStore case_store(**db);
   http::FlowCache flows;
   http::Metrics metrics;
   http::Router router(&auth);

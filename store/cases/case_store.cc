@@ -50,7 +50,13 @@ json::object EventData(const cases::Outcome& o) {
 
 Result<cases::Case> CaseStore::Create(cases::Case c, const std::string& query_code,
                                       const Actor& actor) {
-  return db_.Write<cases::Case>([&](WriteTx& tx) -> Result<cases::Case> {
+  return db_.Write<cases::Case>(
+      [&](WriteTx& tx) { return CreateIn(tx, std::move(c), query_code, actor); });
+}
+
+Result<cases::Case> CaseStore::CreateIn(WriteTx& tx, cases::Case c, const std::string& query_code,
+                                        const Actor& actor) {
+  {
     // The daily serial: matter code + local date + 4 digits.
     std::string date = calendar::FormatDate(calendar::ShanghaiDate(actor.at));
     std::string prefix = c.matter_code + date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
@@ -99,7 +105,7 @@ Result<cases::Case> CaseStore::Create(cases::Case c, const std::string& query_co
                               "case:" + std::to_string(c.id), json::serialize(data)});
     if (!ev.ok()) return ev.error();
     return c;
-  });
+  }
 }
 
 Result<cases::Case> CaseStore::Get(int64_t id) const {
@@ -128,7 +134,13 @@ Result<cases::Case> CaseStore::GetByNumber(const std::string& case_no) const {
 
 Result<cases::Case> CaseStore::Apply(const cases::Outcome& o, int64_t expected_version,
                                      const Actor& actor) {
-  return db_.Write<cases::Case>([&](WriteTx& tx) -> Result<cases::Case> {
+  return db_.Write<cases::Case>(
+      [&](WriteTx& tx) { return ApplyIn(tx, o, expected_version, actor); });
+}
+
+Result<cases::Case> CaseStore::ApplyIn(WriteTx& tx, const cases::Outcome& o,
+                                       int64_t expected_version, const Actor& actor) {
+  {
     const cases::Case& c = o.next;
     auto st = tx.conn().Prepare(
         "UPDATE cases SET state = ?3, statutory_deadline_ms = ?4, promised_deadline_ms = ?5, "
@@ -147,7 +159,7 @@ Result<cases::Case> CaseStore::Apply(const cases::Outcome& o, int64_t expected_v
                               "case:" + std::to_string(c.id), json::serialize(EventData(o))});
     if (!ev.ok()) return ev.error();
     return c;
-  });
+  }
 }
 
 Result<PageOf<cases::Case>> CaseStore::List(const CaseQuery& q) const {

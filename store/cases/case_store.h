@@ -33,6 +33,9 @@ class CaseStore {
   // Stores a new case: numbers it (matter code + YYYYMMDD + 4-digit daily sequence), gives it a
   // query code, and appends "case.submitted". Returns the stored case.
   Result<cases::Case> Create(cases::Case c, const std::string& query_code, const Actor& actor);
+  // The same, inside a transaction the caller runs (bulk loads such as the demo city).
+  static Result<cases::Case> CreateIn(sqlite::WriteTx& tx, cases::Case c,
+                                      const std::string& query_code, const Actor& actor);
 
   Result<cases::Case> Get(int64_t id) const;
   Result<cases::Case> GetByNumber(const std::string& case_no) const;
@@ -41,6 +44,8 @@ class CaseStore {
   // Errors: kConflict "case.concurrent_change".
   Result<cases::Case> Apply(const cases::Outcome& outcome, int64_t expected_version,
                             const Actor& actor);
+  static Result<cases::Case> ApplyIn(sqlite::WriteTx& tx, const cases::Outcome& outcome,
+                                     int64_t expected_version, const Actor& actor);
 
   Result<PageOf<cases::Case>> List(const CaseQuery& q) const;
   // Every open case of DEPARTMENT_ID (for inboxes), most urgent first.
