@@ -74,9 +74,15 @@ Result<cases::Case> VisibleCase(ApiContext& ctx, const Request& req) {
   const auto& p = *req.principal;
   bool party = (c->applicant_user_id && *c->applicant_user_id == p.user_id) ||
                (c->agent_user_id && *c->agent_user_id == p.user_id);
+  // Joint handling: a department with an active step of the case's flow works on it too.
+  bool joint = !p.department_code.empty() &&
+               std::any_of(c->active_steps.begin(), c->active_steps.end(),
+                           [&](const cases::ActiveStep& s) {
+                             return s.def.department_code == p.department_code;
+                           });
   std::string region;
   if (auto d = ctx.identity.GetDepartment(c->department_id); d.ok()) region = d->region_code;
-  if (!party && !(p.scope != identity::Scope::kOwn &&
+  if (!party && !joint && !(p.scope != identity::Scope::kOwn &&
                   identity::InScope(p, {.department_id = c->department_id, .region_code = region}))) {
     return MakeError(ErrorCode::kNotFound, "not_found", "办件不存在");
   }
