@@ -172,7 +172,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
       {.summary = "申报办件（网上申请、窗口收件或代办）",
        .tag = "cases",
        .request_schema =
-           R"({"type":"object","required":["matter_code","applicant_kind","applicant_code","applicant_name"],"additionalProperties":false,"properties":{"matter_code":{"type":"string"},"applicant_kind":{"type":"string","enum":["enterprise","citizen"]},"applicant_code":{"type":"string","description":"统一社会信用代码或身份证号（校验位）"},"applicant_name":{"type":"string"},"contact_phone":{"type":"string"},"service_mode":{"type":"string","enum":["online","window","on_site","appointment","accompanied"]},"data":{"type":"object"}}})",
+           R"({"type":"object","required":["matter_code","applicant_kind","applicant_code","applicant_name"],"additionalProperties":false,"properties":{"matter_code":{"type":"string"},"applicant_kind":{"type":"string","enum":["enterprise","citizen"]},"applicant_code":{"type":"string","description":"统一社会信用代码或身份证号（校验位）"},"applicant_name":{"type":"string"},"contact_phone":{"type":"string"},"service_mode":{"type":"string","enum":["online","window","on_site","appointment","accompanied"]},"key_project_id":{"type":"integer","description":"重点项目：代办员为项目申报时必填"},"data":{"type":"object"}}})",
        .response_schema = kCaseSchema,
        .success_status = 201},
       [&ctx](Request& req) {
@@ -183,6 +183,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
         auto name = r.String("applicant_name", {.required = true, .max_chars = 100});
         auto phone = r.String("contact_phone", {.max_chars = 20});
         auto mode = r.String("service_mode", {.max_chars = 20});
+        auto key_project = r.Int("key_project_id", false, 1);
         auto data = r.FlatObject("data");
         if (Status s = r.Done(); !s.ok()) return Problem(s.error());
         if (*kind != "enterprise" && *kind != "citizen") {
@@ -235,6 +236,20 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
           c.service_mode = mode.value_or("online");
         }
         if (data) c.data = std::move(*data);
+        if (key_project) {
+          // Proxy handling: a key project's approvals are applied for by its assigned agent.
+          auto agent = ctx.cases->KeyProjectAgent(*key_project);
+          if (!agent.ok()) {
+            return Problem(MakeError(ErrorCode::kInvalidArgument, "cases.unknown_key_project",
+                                     "重点项目不存在", "key_project_id"));
+          }
+          if (HasRole(p, "proxy-agent") && *agent != p.user_id) {
+            return Problem(MakeError(ErrorCode::kPermissionDenied, "cases.not_project_agent",
+                                     "您不是该重点项目的代办员", "key_project_id"));
+          }
+          c.key_project_id = *key_project;
+          if (*agent) c.agent_user_id = **agent;
+        }
         auto created = ctx.cases->Create(std::move(c), QueryCode(), ActorOf(req, ctx.clock));
         if (!created.ok()) return Problem(created.error());
         return JsonOk(CaseJson(ctx, *created), 201);

@@ -210,6 +210,19 @@ Result<std::vector<cases::Case>> CaseStore::OpenCases(std::optional<int64_t> dep
       });
 }
 
+Result<std::optional<int64_t>> CaseStore::KeyProjectAgent(int64_t id) const {
+  using Out = std::optional<int64_t>;
+  return db_.Read<Out>([&](Connection& c) -> Result<Out> {
+    auto st = c.Prepare("SELECT agent_user_id FROM key_projects WHERE id = ?1");
+    if (!st.ok()) return st.error();
+    (*st)->Bind(1, id);
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return MakeError(ErrorCode::kNotFound, "not_found", "重点项目不存在");
+    return (*st)->OptionalInt64(0);
+  });
+}
+
 Result<std::vector<sqlite::Event>> CaseStore::Events(int64_t case_id) const {
   return db_.Read<std::vector<sqlite::Event>>(
       [&](Connection& c) -> Result<std::vector<sqlite::Event>> {

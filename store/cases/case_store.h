@@ -51,6 +51,9 @@ class CaseStore {
   // Every open case of DEPARTMENT_ID (for inboxes), most urgent first.
   Result<std::vector<cases::Case>> OpenCases(std::optional<int64_t> department_id) const;
 
+  // The agent of key project ID (nullopt if it has none). Errors: kNotFound.
+  Result<std::optional<int64_t>> KeyProjectAgent(int64_t id) const;
+
   // The case's events, oldest first.
   Result<std::vector<sqlite::Event>> Events(int64_t case_id) const;
 

@@ -152,6 +152,67 @@ CREATE TABLE case_numbers (
   last   INTEGER NOT NULL
 );
 )sql"},
+      {3, "materials, appointments, key projects", R"sql(
+CREATE TABLE materials (
+  id             INTEGER PRIMARY KEY,
+  owner_code     TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  file_name      TEXT NOT NULL,
+  media_type     TEXT NOT NULL,
+  size_bytes     INTEGER NOT NULL,
+  sha256         TEXT NOT NULL,
+  trust          TEXT NOT NULL CHECK (trust IN ('issuer', 'window_verified', 'uploaded', 'declared')),
+  source_case_id INTEGER REFERENCES cases(id),
+  data           BLOB NOT NULL,
+  created_by     TEXT NOT NULL,
+  created_at_ms  INTEGER NOT NULL,
+  UNIQUE (owner_code, sha256)
+);
+CREATE INDEX materials_owner ON materials(owner_code);
+
+CREATE TABLE case_materials (
+  case_id       INTEGER NOT NULL REFERENCES cases(id),
+  material_id   INTEGER NOT NULL REFERENCES materials(id),
+  requirement   TEXT NOT NULL,
+  reused        INTEGER NOT NULL DEFAULT 0,
+  attached_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (case_id, material_id)
+);
+
+CREATE TABLE appointment_slots (
+  id          INTEGER PRIMARY KEY,
+  window_id   INTEGER NOT NULL REFERENCES windows(id),
+  starts_ms   INTEGER NOT NULL,
+  ends_ms     INTEGER NOT NULL,
+  capacity    INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (window_id, starts_ms)
+);
+
+CREATE TABLE appointments (
+  id            INTEGER PRIMARY KEY,
+  slot_id       INTEGER NOT NULL REFERENCES appointment_slots(id),
+  seat          INTEGER NOT NULL,
+  matter_code   TEXT NOT NULL,
+  booker_user_id INTEGER REFERENCES users(id),
+  contact_name  TEXT NOT NULL,
+  contact_phone TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('booked', 'cancelled', 'attended', 'missed')),
+  created_at_ms INTEGER NOT NULL,
+  UNIQUE (slot_id, seat)
+);
+
+CREATE TABLE key_projects (
+  id             INTEGER PRIMARY KEY,
+  code           TEXT NOT NULL UNIQUE,
+  name           TEXT NOT NULL,
+  enterprise_code TEXT NOT NULL,
+  enterprise_name TEXT NOT NULL,
+  investment_fen INTEGER NOT NULL DEFAULT 0,
+  agent_user_id  INTEGER REFERENCES users(id),
+  created_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX cases_key_project ON cases(json_extract(body, '$.key_project_id'));
+)sql"},
   };
   return kMigrations;
 }
