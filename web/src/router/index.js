@@ -9,6 +9,17 @@ import LoginView from '../views/LoginView.vue';
 export const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
   {
+    // The public portal: its own layout, no login.
+    path: '/portal',
+    component: () => import('../views/portal/PortalLayout.vue'),
+    meta: { public: true },
+    children: [
+      { path: '', name: 'portal', component: () => import('../views/portal/PowerListView.vue'), meta: { public: true, title: '网上办事大厅' } },
+      { path: 'matters/:code', name: 'portal-guide', component: () => import('../views/portal/GuideView.vue'), meta: { public: true, title: '办事指南' } },
+      { path: 'query', name: 'portal-query', component: () => import('../views/portal/QueryView.vue'), meta: { public: true, title: '办件查询' } },
+    ],
+  },
+  {
     path: '/',
     component: AppLayout,
     children: [
@@ -54,6 +65,48 @@ export const routes = [
         name: 'calendar',
         component: () => import('../views/calendar/CalendarView.vue'),
         meta: { title: '工作日历', permission: 'calendar.read' },
+      },
+      {
+        path: 'cases/inbox',
+        name: 'inbox',
+        component: () => import('../views/cases/InboxView.vue'),
+        meta: { title: '我的待办', permission: 'cases.read' },
+      },
+      {
+        path: 'cases/apply',
+        name: 'apply',
+        component: () => import('../views/cases/ApplyView.vue'),
+        meta: { title: '在线申报', permission: 'cases.apply' },
+      },
+      {
+        path: 'cases',
+        name: 'cases',
+        component: () => import('../views/cases/CasesView.vue'),
+        meta: { title: '办件查询', permission: 'cases.read' },
+      },
+      {
+        path: 'cases/:id(\\d+)',
+        name: 'case',
+        component: () => import('../views/cases/CaseView.vue'),
+        meta: { title: '办件详情', permission: 'cases.read' },
+      },
+      {
+        path: 'catalog',
+        name: 'catalog',
+        component: () => import('../views/catalog/CatalogView.vue'),
+        meta: { title: '权力清单', permission: ['catalog.write', 'org.read'] },
+      },
+      {
+        path: 'catalog/new',
+        name: 'matter-new',
+        component: () => import('../views/catalog/MatterEditView.vue'),
+        meta: { title: '新建事项', permission: 'catalog.write' },
+      },
+      {
+        path: 'catalog/:id(\\d+)',
+        name: 'matter-edit',
+        component: () => import('../views/catalog/MatterEditView.vue'),
+        meta: { title: '事项详情', permission: ['catalog.write', 'org.read'] },
       },
       {
         path: '403',

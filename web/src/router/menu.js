@@ -2,6 +2,11 @@
 // at least one of its entries does.
 export const menu = [
   { path: '/', title: '工作台', icon: 'HomeFilled' },
+  { path: '/portal', title: '办事大厅', icon: 'Shop' },
+  { path: '/cases/inbox', title: '我的待办', icon: 'Bell', permission: 'cases.read', staff: true },
+  { path: '/cases', title: '办件查询', icon: 'Tickets', permission: 'cases.read', staff: true },
+  { path: '/cases', title: '我的办件', icon: 'Tickets', permission: 'cases.read', party: true },
+  { path: '/catalog', title: '权力清单', icon: 'Collection', permission: ['catalog.write', 'org.read'], staff: true },
   {
     title: '组织机构',
     icon: 'OfficeBuilding',
@@ -17,9 +22,14 @@ export const menu = [
   { path: '/calendar', title: '工作日历', icon: 'Calendar', permission: 'calendar.read' },
 ];
 
-export function VisibleMenu(can) {
+// USER (optional, the /me body) tells staff from applicants: `staff` entries show to users whose
+// data scope is wider than their own cases, `party` entries to applicants and agents.
+export function VisibleMenu(can, user) {
   const out = [];
+  const own = !!user && user.scope === 'own';
   for (const item of menu) {
+    if (item.staff && own) continue;
+    if (item.party && (!user || !own)) continue;
     if (item.children) {
       const children = item.children.filter((c) => can(c.permission));
       if (children.length) out.push({ ...item, children });
