@@ -90,23 +90,36 @@ export function Yuan(fen) {
 }
 
 const p2 = (n) => String(n).padStart(2, '0');
+// The server writes times in Beijing time ("2024-02-21T00:00:00+08:00"); they are shown as
+// written, whatever the browser's own time zone.
+function Parts(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(String(iso || ''));
+  if (!m) return null;
+  return { y: +m[1], mo: +m[2], d: +m[3], h: +m[4], mi: +m[5] };
+}
+function DateText(y, mo, d) {
+  return `${y}-${p2(mo)}-${p2(d)}`;
+}
+// Milliseconds since the epoch → the ISO text in Beijing time.
+export function IsoFromMillis(ms) {
+  const t = new Date(Number(ms) + 8 * 3600 * 1000);
+  return `${DateText(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate())}T${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:00+08:00`;
+}
 // A deadline is an instant (the first moment after the last counted day); "2024-02-21T00:00"
 // reads better as 2024-02-20 24:00, which is how the law counts.
 export function FormatDeadline(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  if (d.getHours() === 0 && d.getMinutes() === 0) {
-    const prev = new Date(d.getTime() - 1);
-    return `${prev.getFullYear()}-${p2(prev.getMonth() + 1)}-${p2(prev.getDate())} 24:00`;
+  const t = Parts(iso);
+  if (!t) return iso ? String(iso) : '';
+  if (t.h === 0 && t.mi === 0) {
+    const prev = new Date(Date.UTC(t.y, t.mo - 1, t.d) - 86400000);
+    return `${DateText(prev.getUTCFullYear(), prev.getUTCMonth() + 1, prev.getUTCDate())} 24:00`;
   }
-  return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
+  return `${DateText(t.y, t.mo, t.d)} ${p2(t.h)}:${p2(t.mi)}`;
 }
 export function FormatMinute(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
+  const t = Parts(iso);
+  if (!t) return iso ? String(iso) : '';
+  return `${DateText(t.y, t.mo, t.d)} ${p2(t.h)}:${p2(t.mi)}`;
 }
 
 // GB 32100-2015: unified social credit code, 18 characters, the last a mod-31 check character.
