@@ -14,7 +14,7 @@ using beast_http::verb;
 
 namespace {
 
-const char* kCaseSchema = R"({"type":"object","required":["id","case_no","state"],"properties":{"id":{"type":"integer"},"case_no":{"type":"string"},"query_code":{"type":"string"},"matter_code":{"type":"string"},"matter_name":{"type":"string"},"state":{"type":"string","enum":["submitted","correction_pending","in_progress","special_procedure","awaiting_decision","concluded","delivered","declined","withdrawn"]},"state_title":{"type":"string"},"light":{"type":"string","enum":["green","yellow","red","paused","none"]},"active_steps":{"type":"array"},"statutory_deadline":{"type":["string","null"]},"promised_deadline":{"type":["string","null"]}}})";
+const char* kCaseSchema = R"({"type":"object","required":["id","case_no","state"],"properties":{"id":{"type":"integer"},"case_no":{"type":"string"},"query_code":{"type":"string"},"matter_code":{"type":"string"},"matter_name":{"type":"string"},"state":{"type":"string","enum":["submitted","correction_pending","in_progress","special_procedure","awaiting_decision","concluded","delivered","declined","withdrawn","revoked"]},"state_title":{"type":"string"},"light":{"type":"string","enum":["green","yellow","red","paused","none"]},"active_steps":{"type":"array"},"statutory_deadline":{"type":["string","null"]},"promised_deadline":{"type":["string","null"]}}})";
 
 bool HasRole(const identity::Principal& p, std::string_view r) {
   return std::find(p.roles.begin(), p.roles.end(), r) != p.roles.end();
@@ -131,6 +131,7 @@ Result<cases::Action> ReadAction(const Request& req) {
   auto approval = r.String("approval", {.max_chars = 500});
   auto fee_item = r.String("fee_item", {.max_chars = 100});
   auto amount = r.Int("amount_fen", false, 0, 100'000'000'000);
+  auto passed = r.Bool("passed");
   auto fields = r.FlatObject("data");
   if (Status st = r.Done(); !st.ok()) return st.error();
   auto k = cases::ParseAction(*kind);
@@ -157,6 +158,7 @@ Result<cases::Action> ReadAction(const Request& req) {
   a.approval = approval.value_or("");
   a.fee_item = fee_item.value_or("");
   a.amount_fen = amount.value_or(0);
+  a.passed = passed;
   if (fields) a.data = std::move(*fields);
   return a;
 }
@@ -333,10 +335,10 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
       verb::post, "/api/v1/cases/{id}/actions", Access::kAuthenticated, kRead,
       {.summary = "办理操作：accept、decline、request_correction、resubmit、complete_step、"
                   "start_special_procedure、end_special_procedure、extend、conclude、"
-                  "collect_fee、deliver、withdraw",
+                  "collect_fee、deliver、withdraw、verify_commitment、supervise",
        .tag = "cases",
        .request_schema =
-           R"({"type":"object","required":["action"],"additionalProperties":false,"properties":{"action":{"type":"string","enum":["accept","decline","request_correction","resubmit","complete_step","start_special_procedure","end_special_procedure","extend","conclude","collect_fee","deliver","withdraw"]},"reason":{"type":"string"},"items":{"type":"array","items":{"type":"string"}},"step_id":{"type":"string"},"chosen":{"type":"string"},"opinion":{"type":"string"},"data":{"type":"object"},"decision":{"type":"string","enum":["grant","refuse","grant_on_commitment"]},"days":{"type":"integer"},"basis":{"type":"string"},"notice":{"type":"string"},"approval":{"type":"string"},"fee_item":{"type":"string"},"amount_fen":{"type":"integer"}}})",
+           R"({"type":"object","required":["action"],"additionalProperties":false,"properties":{"action":{"type":"string","enum":["accept","decline","request_correction","resubmit","complete_step","start_special_procedure","end_special_procedure","extend","conclude","collect_fee","deliver","withdraw","verify_commitment","supervise"]},"reason":{"type":"string"},"items":{"type":"array","items":{"type":"string"}},"step_id":{"type":"string"},"chosen":{"type":"string"},"opinion":{"type":"string"},"data":{"type":"object"},"decision":{"type":"string","enum":["grant","refuse","grant_on_commitment"]},"days":{"type":"integer"},"basis":{"type":"string"},"notice":{"type":"string"},"approval":{"type":"string"},"fee_item":{"type":"string"},"amount_fen":{"type":"integer"},"passed":{"type":"boolean"}}})",
        .response_schema = kCaseSchema},
       [&ctx](Request& req) {
         auto c = VisibleCase(ctx, req);

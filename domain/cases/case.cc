@@ -20,6 +20,7 @@ constexpr StateRow kStates[] = {
     {CaseState::kDelivered, "delivered", "已送达"},
     {CaseState::kDeclined, "declined", "不予受理"},
     {CaseState::kWithdrawn, "withdrawn", "已撤回"},
+    {CaseState::kRevoked, "revoked", "已撤销"},
 };
 
 constexpr std::pair<ActionKind, std::string_view> kActions[] = {
@@ -35,6 +36,8 @@ constexpr std::pair<ActionKind, std::string_view> kActions[] = {
     {ActionKind::kCollectFee, "collect_fee"},
     {ActionKind::kDeliver, "deliver"},
     {ActionKind::kWithdraw, "withdraw"},
+    {ActionKind::kVerifyCommitment, "verify_commitment"},
+    {ActionKind::kSupervise, "supervise"},
 };
 
 Error NotNow(const Case& c, ActionKind a) {
@@ -148,7 +151,8 @@ std::optional<CaseState> ParseCaseState(std::string_view name) {
   return std::nullopt;
 }
 bool IsClosed(CaseState s) {
-  return s == CaseState::kDelivered || s == CaseState::kDeclined || s == CaseState::kWithdrawn;
+  return s == CaseState::kDelivered || s == CaseState::kDeclined ||
+         s == CaseState::kWithdrawn || s == CaseState::kRevoked;
 }
 
 std::string_view ChannelName(Channel c) {
@@ -468,6 +472,44 @@ Result<Outcome> Decide(const Case& c, const Action& a, const Actor& actor, const
       n.closed_at = now;
       out.event_kind = "case.withdrawn";
       if (!a.reason.empty()) data["reason"] = a.reason;
+      break;
+    }
+    case ActionKind::kVerifyCommitment: {
+      bool pending = (c.state == CaseState::kConcluded || c.state == CaseState::kDelivered) &&
+                     c.decision == Decision::kGrantOnCommitment && !c.verified;
+      if (!pending) return NotNow(c, a.kind);
+      if (auto s = RequireStaff(actor, c, {"handler", "department-head"}, "核查承诺事项");
+          !s.ok()) {
+        return s.error();
+      }
+      if (!a.passed) return Missing("passed", "须写明核查是否通过");
+      if (a.reason.empty()) return Missing("reason", "须写明核查情况");
+      n.verified = *a.passed;
+      out.event_kind = "case.commitment_verified";
+      data["passed"] = *a.passed ? "true" : "false";
+      data["findings"] = a.reason;
+      if (c.verification_deadline && now > *c.verification_deadline) data["late"] = "true";
+      if (!*a.passed) {
+        // A commitment found untrue: the grant is revoked (告知承诺制: 撤销许可).
+        n.state = CaseState::kRevoked;
+        n.closed_at = now;
+        data["remedies"] = "申请人如不服，可依法申请行政复议或提起行政诉讼";
+      }
+      break;
+    }
+    case ActionKind::kSupervise: {
+      if (IsClosed(c.state)) return NotNow(c, a.kind);
+      if (actor.principal && !HasRole(*actor.principal, "supervisor")) {
+        return Forbidden("case.role_not_allowed", "只有效能办工作人员可以将办件列入督办");
+      }
+      if (c.supervised) {
+        return MakeError(ErrorCode::kFailedPrecondition, "case.already_supervised",
+                         "办件已在督办中");
+      }
+      if (a.reason.empty()) return Missing("reason", "督办须写明事由");
+      n.supervised = true;
+      out.event_kind = "case.supervision_placed";
+      data["reason"] = a.reason;
       break;
     }
   }

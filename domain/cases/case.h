@@ -7,6 +7,8 @@
 //       ▼                   ▼   │                                                    ▼
 //    declined      correction_pending / special_procedure                         delivered
 //   (withdraw: by the applicant, any time before the conclusion ──▶ withdrawn)
+//   (commitment handling: a grant on a signed commitment is verified by its deadline; a failed
+//    verification revokes it ──▶ revoked)
 //
 // Every action is decided by Decide(): it checks that the action is allowed in the current
 // state, by this actor, with this input, and returns the new case and the event to append.
@@ -38,6 +40,7 @@ enum class CaseState {
   kDelivered,          // 已送达
   kDeclined,           // 不予受理
   kWithdrawn,          // 已撤回
+  kRevoked,            // 已撤销: a grant on commitment whose verification failed
 };
 std::string_view CaseStateName(CaseState s);   // "submitted", ...
 std::string_view CaseStateTitle(CaseState s);  // "待受理", ...
@@ -120,6 +123,7 @@ struct Case {
   int64_t fee_due_fen = 0;
   int64_t fee_paid_fen = 0;
   std::optional<Instant> verification_deadline;  // commitment handling
+  std::optional<bool> verified;                  // the verification's result, once done
   bool supervised = false;
   Instant submitted_at;
   std::optional<Instant> accepted_at, concluded_at, delivered_at, closed_at;
@@ -139,6 +143,8 @@ enum class ActionKind {
   kCollectFee,
   kDeliver,
   kWithdraw,
+  kVerifyCommitment,  // commitment handling: record the verification (passed or failed)
+  kSupervise,         // the efficiency office places the case under supervision (督办)
 };
 std::string_view ActionName(ActionKind a);  // "accept", "complete_step", ...
 std::optional<ActionKind> ParseAction(std::string_view name);
@@ -158,6 +164,7 @@ struct Action {
   std::string approval;                // extension: approval record (who, document number)
   std::string fee_item;                // collect_fee
   int64_t amount_fen = 0;              // collect_fee
+  std::optional<bool> passed;          // verify_commitment
 };
 
 // Who acts, and their facts as the rules see them.

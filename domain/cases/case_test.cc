@@ -145,6 +145,57 @@ TEST_F(CaseTest, ExtensionIsBoundedAndOnce) {
   EXPECT_EQ(Do(x->next, ok, head_, "2024-02-21").error().code, "case.already_extended");
 }
 
+TEST_F(CaseTest, CommitmentGrantIsVerifiedAndRevokedWhenUntrue) {
+  matter_.commitment_allowed = true;
+  matter_.verification_days = 20;
+  Case c = Do(c_, {.kind = ActionKind::kAccept}, clerk_, "2024-03-01")->next;
+  c = Do(c, {.kind = ActionKind::kCompleteStep, .step_id = "review"}, handler_, "2024-03-01")->next;
+  c = Do(c, {.kind = ActionKind::kCompleteStep, .step_id = "approve"}, head_, "2024-03-01")->next;
+  auto granted = Do(c, {.kind = ActionKind::kConclude, .decision = Decision::kGrantOnCommitment},
+                    head_, "2024-03-01");
+  ASSERT_TRUE(granted.ok());
+  // Verification due on the 20th working day after Friday 1 March 2024.
+  EXPECT_EQ(*granted->next.verification_deadline, EndOfDay(*ParseDate("2024-03-29")));
+  Case g = granted->next;
+  EXPECT_EQ(Do(g, {.kind = ActionKind::kVerifyCommitment, .reason = "现场核查"}, handler_,
+               "2024-03-20")
+                .error()
+                .field,
+            "passed");
+  auto failed = Do(g, {.kind = ActionKind::kVerifyCommitment, .reason = "现场与承诺不符",
+                       .passed = false},
+                   handler_, "2024-03-20");
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->next.state, CaseState::kRevoked);
+  EXPECT_TRUE(IsClosed(failed->next.state));
+  EXPECT_EQ(Do(failed->next, {.kind = ActionKind::kVerifyCommitment, .reason = "再查",
+                              .passed = true},
+               handler_, "2024-03-21")
+                .error()
+                .code,
+            "case.not_allowed_now");
+  // Without commitment handling on the matter, the decision is refused.
+  matter_.commitment_allowed = false;
+  EXPECT_EQ(Do(c, {.kind = ActionKind::kConclude, .decision = Decision::kGrantOnCommitment},
+               head_, "2024-03-01")
+                .error()
+                .code,
+            "case.commitment_not_allowed");
+}
+
+TEST_F(CaseTest, OnlyTheEfficiencyOfficePlacesACaseUnderSupervision) {
+  identity::Principal supervisor = Staff(8, "supervisor", 30);
+  EXPECT_EQ(Do(c_, {.kind = ActionKind::kSupervise, .reason = "群众反映"}, head_, "2024-03-01")
+                .error()
+                .code,
+            "case.role_not_allowed");
+  auto s = Do(c_, {.kind = ActionKind::kSupervise, .reason = "群众反映办理缓慢"}, supervisor,
+              "2024-03-01");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->next.supervised);
+  EXPECT_EQ(s->event_kind, "case.supervision_placed");
+}
+
 TEST(Codes, CreditCodeAndIdNumberCheckCharacters) {
   EXPECT_TRUE(ValidCreditCode("91350582MA2XYK123U"));
   EXPECT_FALSE(ValidCreditCode("91350582MA2XYK123V"));

@@ -172,7 +172,7 @@ Result<PageOf<cases::Case>> CaseStore::List(const CaseQuery& q) const {
         " AND (?3 IS NULL OR applicant_user_id = ?3 OR agent_user_id = ?3)"
         " AND (?4 IS NULL OR state = ?4)"
         " AND (?5 IS NULL OR instr(case_no, ?5) > 0 OR instr(body, ?5) > 0)"
-        " AND (?6 = 0 OR state NOT IN ('delivered', 'declined', 'withdrawn'))";
+        " AND (?6 = 0 OR state NOT IN ('delivered', 'declined', 'withdrawn', 'revoked'))";
     auto bind = [&](Statement& s) {
       s.Bind(1, q.department_id).Bind(2, q.region_prefix).Bind(3, q.party_user_id);
       s.Bind(4, q.state).Bind(5, q.q).Bind(6, int64_t{q.open_only});
@@ -202,7 +202,7 @@ Result<std::vector<cases::Case>> CaseStore::OpenCases(std::optional<int64_t> dep
       [&](Connection& c) -> Result<std::vector<cases::Case>> {
         auto st = c.Prepare(
             "SELECT id, body FROM cases WHERE (?1 IS NULL OR department_id = ?1) AND "
-            "state NOT IN ('delivered', 'declined', 'withdrawn') "
+            "state NOT IN ('delivered', 'declined', 'withdrawn', 'revoked') "
             "ORDER BY COALESCE(promised_deadline_ms, 9223372036854775807), id");
         if (!st.ok()) return st.error();
         (*st)->Bind(1, department_id);

@@ -285,6 +285,7 @@ json::object CaseToJson(const cases::Case& c) {
       {"fee_due_fen", c.fee_due_fen},
       {"fee_paid_fen", c.fee_paid_fen},
       {"verification_deadline_ms", OptMs(c.verification_deadline)},
+      {"verified", c.verified ? json::value(*c.verified) : json::value(nullptr)},
       {"supervised", c.supervised},
       {"submitted_at_ms", ToUnixMillis(c.submitted_at)},
       {"accepted_at_ms", OptMs(c.accepted_at)},
@@ -354,6 +355,7 @@ Result<cases::Case> CaseFromJson(const json::value& v) {
   c.fee_due_fen = r.Int("fee_due_fen");
   c.fee_paid_fen = r.Int("fee_paid_fen");
   c.verification_deadline = MsOpt(r, "verification_deadline_ms");
+  if (const json::value* v = r.Get("verified", false); v && v->is_bool()) c.verified = v->as_bool();
   c.supervised = r.Bool("supervised");
   c.submitted_at = FromUnixMillis(r.Int("submitted_at_ms", true));
   c.accepted_at = MsOpt(r, "accepted_at_ms");
