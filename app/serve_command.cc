@@ -140,7 +140,18 @@ int Serve(const ServeOptions& o) {
 
   store::AuthService auth(identity, clock);
   auth.Sweep();
-  http::FlowCache flows;
+  http::FlowCache flows(
+      [&identity] {
+        std::vector<std::string> codes;
+        if (auto all = identity.ListDepartments(); all.ok()) {
+          for (const auto& d : *all) codes.push_back(d.code);
+        }
+        return codes;
+      },
+      [&identity](int64_t id) {
+        auto d = identity.GetDepartment(id);
+        return d.ok() ? d->region_code : std::string();
+      });
   http::Metrics metrics;
   http::Router router(&auth);
   http::ApiContext ctx{**db,

@@ -34,6 +34,13 @@ class Metrics;
 // go stale). Thread-safe.
 class FlowCache {
  public:
+  // DEPARTMENT_CODES lists the departments' codes; REGION_OF gives a department's region code.
+  FlowCache(std::function<std::vector<std::string>()> department_codes,
+            std::function<std::string(int64_t)> region_of)
+      : department_codes(std::move(department_codes)), region_of(std::move(region_of)) {}
+  const std::function<std::vector<std::string>()> department_codes;
+  const std::function<std::string(int64_t)> region_of;
+
   // The flow of VERSION: its BPMN imported, or the default flow if it has none.
   Result<std::shared_ptr<const cases::FixedFlow>> Get(const store::MatterVersion& version);
 

@@ -58,6 +58,8 @@ json::object CaseJson(const ApiContext& ctx, const cases::Case& c) {
         {"id", s.def.id},
         {"name", s.def.name},
         {"roles", std::move(roles)},
+        {"department_code", s.def.department_code.empty() ? c.department_code
+                                                          : s.def.department_code},
         {"started_at", IsoLocal(s.started_at)},
         {"deadline", s.deadline ? json::value(IsoLocal(*s.deadline)) : json::value(nullptr)}});
   }
@@ -192,6 +194,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
           return Problem(MakeError(ErrorCode::kInvalidArgument, "validation.enum",
                                    "applicant_kind 须为 enterprise 或 citizen", "applicant_kind"));
         }
+        for (auto& ch : *code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         bool code_ok = *kind == "enterprise" ? cases::ValidCreditCode(*code)
                                              : cases::ValidIdNumber(*code);
         if (!code_ok) {
@@ -295,32 +298,12 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
         const auto& p = *req.principal;
         if (!p.department_id) return PageResponse(std::vector<json::object>{}, *page,
                                                   [](const json::object& o) { return o; });
-        auto open = ctx.cases->OpenCases(p.department_id);
-        if (!open.ok()) return Problem(open.error());
-        std::vector<json::object> mine;
-        for (const auto& c : *open) {
-          bool can = false;
-          switch (c.state) {
-            case cases::CaseState::kSubmitted:
-            case cases::CaseState::kConcluded:
-              can = HasRole(p, "clerk");
-              break;
-            case cases::CaseState::kInProgress:
-              for (const auto& s : c.active_steps) {
-                for (const auto& r : s.def.roles) can = can || HasRole(p, r);
-                if (s.def.roles.empty()) can = can || HasRole(p, "handler");
-              }
-              break;
-            case cases::CaseState::kAwaitingDecision:
-            case cases::CaseState::kSpecialProcedure:
-              can = HasRole(p, "department-head") || HasRole(p, "handler");
-              break;
-            default:
-              break;
-          }
-          if (can) mine.push_back(CaseJson(ctx, c));
-        }
-        return PageResponse(mine, *page, [](const json::object& o) { return o; });
+        store::InboxQuery q{*p.department_id, p.department_code, p.roles, *page};
+        auto result = ctx.cases->Inbox(q);
+        if (!result.ok()) return Problem(result.error());
+        json::array items;
+        for (const auto& c : result->items) items.push_back(CaseJson(ctx, c));
+        return JsonOk(json::object{{"items", std::move(items)}, {"total", result->total}});
       });
 
   router.Add(verb::get, "/api/v1/cases/{id}", Access::kAuthenticated, kRead,
@@ -372,12 +355,24 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
                if (!c.ok()) return Problem(c.error());
                auto events = ctx.cases->Events(c->id);
                if (!events.ok()) return Problem(events.error());
-               return PageResponse(*events, *page, [](const sqlite::Event& e) {
+               // Who acted, by name: the record names staff by their display name (the
+               // applicant as 申请人), whatever the reader's own rights to the user list.
+               std::map<std::string, std::string> names;
+               if (auto users = ctx.identity.ListUsers(); users.ok()) {
+                 for (const auto& u : *users) {
+                   bool applicant = c->applicant_user_id && *c->applicant_user_id == u.id;
+                   names["user:" + std::to_string(u.id)] =
+                       applicant ? std::string("申请人") : u.display_name;
+                 }
+               }
+               return PageResponse(*events, *page, [&names](const sqlite::Event& e) {
                  json::error_code ec;
                  json::value data = json::parse(e.data, ec);
+                 auto name = names.find(e.actor);
                  return json::object{{"seq", e.seq},
                                      {"at", IsoLocal(FromUnixMillis(e.at_ms))},
                                      {"actor", e.actor},
+                                     {"actor_name", name == names.end() ? std::string() : name->second},
                                      {"kind", e.kind},
                                      {"data", ec ? json::value(json::object{}) : data}};
                });

@@ -28,7 +28,10 @@ Result<std::shared_ptr<const cases::FixedFlow>> FlowCache::Get(
                        "stored flow of matter version " + std::to_string(version.id) +
                            " cannot be imported");
     }
-    built = std::make_shared<const cases::FixedFlow>(std::move(*imported->flow));
+    auto resolved = cases::ResolveDepartments(*imported->flow, department_codes(),
+                                              region_of(version.def.department_id));
+    if (!resolved.ok()) return resolved.error();
+    built = std::make_shared<const cases::FixedFlow>(std::move(*resolved));
   }
   std::lock_guard lock(mu_);
   return flows_.emplace(version.id, built).first->second;
@@ -75,7 +78,8 @@ json::object VersionJson(const store::MatterVersion& v, bool with_definition) {
 
 // Reads a matter body strictly: known fields only, then the definition's own checks, then the
 // flow (which must import with nothing unsupported).
-Result<std::pair<catalog::MatterDef, std::string>> ReadMatter(const Request& req) {
+Result<std::pair<catalog::MatterDef, std::string>> ReadMatter(ApiContext& ctx,
+                                                              const Request& req) {
   json::error_code ec;
   json::value doc = json::parse(req.body(), ec);
   if (ec) {
@@ -116,6 +120,11 @@ Result<std::pair<catalog::MatterDef, std::string>> ReadMatter(const Request& req
       return MakeError(ErrorCode::kInvalidArgument, "catalog.flow_unsupported",
                        "流程图含不支持的元素：" + list, "flow_bpmn");
     }
+    std::string region;
+    if (auto d = ctx.identity.GetDepartment(def->department_id); d.ok()) region = d->region_code;
+    auto resolved = cases::ResolveDepartments(*imported->flow, ctx.flows->department_codes(),
+                                              region);
+    if (!resolved.ok()) return resolved.error();
   }
   return std::make_pair(std::move(*def), note);
 }
@@ -257,12 +266,35 @@ void RegisterCatalogRoutes(Router& router, ApiContext& ctx) {
                });
              });
 
+  router.Add(verb::get, "/api/v1/matters/{id}/versions/{version}", Access::kAuthenticated,
+             kOrgRead,
+             {.summary = "事项某一版本的完整定义（在办办件所依据的版本）", .tag = "catalog",
+              .response_schema = R"({"type":"object"})"},
+             [&ctx](Request& req) {
+               auto m = VisibleMatter(ctx, req);
+               if (!m.ok()) return Problem(m.error());
+               auto versions = ctx.catalog->Versions(m->id);
+               if (!versions.ok()) return Problem(versions.error());
+               for (const auto& v : *versions) {
+                 if (std::to_string(v.version) == req.params["version"] ||
+                     "id:" + std::to_string(v.id) == req.params["version"]) {
+                   if (v.status == "draft" && !identity::InScope(*req.principal,
+                                                                 {.department_id = m->department_id,
+                                                                  .region_code = m->region_code})) {
+                     break;
+                   }
+                   return JsonOk(VersionJson(v, true));
+                 }
+               }
+               return Problem(MakeError(ErrorCode::kNotFound, "not_found", "版本不存在"));
+             });
+
   router.Add(verb::post, "/api/v1/matters", Access::kAuthenticated, kWrite,
              {.summary = "新建事项（保存为草稿版本 1）", .tag = "catalog",
               .request_schema = kMatterSchema, .response_schema = kSummarySchema,
               .success_status = 201},
              [&ctx](Request& req) {
-               auto body = ReadMatter(req);
+               auto body = ReadMatter(ctx, req);
                if (!body.ok()) return Problem(body.error());
                if (Status s = CheckDepartmentInScope(ctx, req, body->first.department_id);
                    !s.ok()) {
@@ -280,7 +312,7 @@ void RegisterCatalogRoutes(Router& router, ApiContext& ctx) {
              [&ctx](Request& req) {
                auto m = EditableMatter(ctx, req);
                if (!m.ok()) return Problem(m.error());
-               auto body = ReadMatter(req);
+               auto body = ReadMatter(ctx, req);
                if (!body.ok()) return Problem(body.error());
                if (body->first.code != m->code || body->first.department_id != m->department_id) {
                  return Problem(MakeError(ErrorCode::kInvalidArgument, "catalog.immutable_field",

@@ -198,6 +198,42 @@ std::optional<ActionKind> ParseAction(std::string_view name) {
   return std::nullopt;
 }
 
+PendingActors WhoMayActNow(const Case& c) {
+  PendingActors out;
+  auto add = [&](std::string role) {
+    if (std::find(out.roles.begin(), out.roles.end(), role) == out.roles.end()) {
+      out.roles.push_back(std::move(role));
+    }
+  };
+  switch (c.state) {
+    case CaseState::kSubmitted:
+    case CaseState::kConcluded:
+      add("clerk");
+      break;
+    case CaseState::kInProgress:
+      for (const auto& s : c.active_steps) {
+        std::vector<std::string> roles = s.def.roles;
+        if (roles.empty()) roles = {"handler", "department-head"};
+        for (auto& r : roles) {
+          if (s.def.department_code.empty() || s.def.department_code == c.department_code) {
+            add(r);
+          } else {
+            out.other_departments.emplace_back(s.def.department_code, r);
+          }
+        }
+      }
+      break;
+    case CaseState::kAwaitingDecision:
+    case CaseState::kSpecialProcedure:
+      add("department-head");
+      add("handler");
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 bool MayAct(const identity::Principal& p, const Case& c) {
   return InDepartment(p, c) || IsApplicantSide(p, c);
 }

@@ -192,6 +192,14 @@ struct Context {
 Result<Outcome> Decide(const Case& c, const Action& action, const Actor& actor,
                        const Context& ctx);
 
+// Who may act on the case now, for inboxes: the roles of the case's own department, and the
+// departments (by code) of active steps that belong to another department, each with its roles.
+struct PendingActors {
+  std::vector<std::string> roles;                                   // the case's department
+  std::vector<std::pair<std::string, std::string>> other_departments;  // (department code, role)
+};
+PendingActors WhoMayActNow(const Case& c);
+
 // True if the principal may act on the case at all (its department, its own application, or
 // the proxy agent's). Reads are checked by scope elsewhere.
 bool MayAct(const identity::Principal& p, const Case& c);

@@ -65,6 +65,59 @@ Result<FlowAdvance> FixedFlow::Complete(const std::string& token, const std::str
   return ToAdvance(*a);
 }
 
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+Result<flow::Flow> ResolveDepartments(const flow::Flow& f,
+                                      const std::vector<std::string>& department_codes,
+                                      std::string_view region_code) {
+  flow::FlowDefinition def{f.id(), f.name(), f.description(), f.nodes(), f.flows()};
+  bool changed = false;
+  for (auto& n : def.nodes) {
+    if (n.department_code.empty()) continue;
+    const std::string tag = Lower(n.department_code);
+    std::string found;
+    for (const auto& code : department_codes) {
+      if (Lower(code) == tag) found = code;
+    }
+    if (found.empty()) {
+      const std::string local = Lower(std::string(region_code) + "-" + tag);
+      for (const auto& code : department_codes) {
+        if (Lower(code) == local) found = code;
+      }
+    }
+    if (found.empty()) {
+      int matches = 0;
+      for (const auto& code : department_codes) {
+        std::string l = Lower(code);
+        if (l.size() > tag.size() && l.compare(l.size() - tag.size(), tag.size(), tag) == 0 &&
+            l[l.size() - tag.size() - 1] == '-') {
+          found = code;
+          ++matches;
+        }
+      }
+      if (matches > 1) found.clear();
+    }
+    if (found.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "flow.unknown_department",
+                       "环节「" + (n.name.empty() ? n.id : n.name) + "」指定的部门 " +
+                           n.department_code + " 不存在或不唯一",
+                       "flow_bpmn");
+    }
+    if (found != n.department_code) {
+      n.department_code = found;
+      changed = true;
+    }
+  }
+  if (!changed) return f;
+  return flow::Flow::Build(std::move(def));
+}
+
 flow::Flow DefaultFlow() {
   flow::FlowDefinition def;
   def.id = "default";

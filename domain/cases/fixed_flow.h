@@ -28,6 +28,15 @@ class FixedFlow final : public FlowPort {
 // The flow of a matter without a BPMN file: 审核 (handler) → 审批 (department-head).
 flow::Flow DefaultFlow();
 
+// Resolves the department each step names (a lane tag such as "@ZJJ", or a full code) to a
+// department code of DEPARTMENT_CODES: the code itself (any letter case), else the code
+// REGION_CODE + "-" + the tag in lower case (a department of the matter's own region), else the
+// only code ending in "-" + the tag. Errors: kInvalidArgument "flow.unknown_department" naming
+// the step, if a step's department matches none (or several).
+Result<flow::Flow> ResolveDepartments(const flow::Flow& f,
+                                      const std::vector<std::string>& department_codes,
+                                      std::string_view region_code);
+
 // Case data as the flow's conditions read it: numbers and booleans typed, the rest text.
 flow::CaseData ToFlowData(const CaseData& data);
 

@@ -40,6 +40,16 @@ Result<std::vector<cases::Case>> Collect(Statement& s) {
   return out;
 }
 
+// The inbox columns: " clerk handler " and " 350582-zjj:handler " (spaces around each entry, so
+// a lookup is instr(column, ' entry ')).
+std::pair<std::string, std::string> PendingColumns(const cases::Case& c) {
+  cases::PendingActors who = cases::WhoMayActNow(c);
+  std::string roles = " ", departments = " ";
+  for (const auto& r : who.roles) roles += r + " ";
+  for (const auto& [d, r] : who.other_departments) departments += d + ":" + r + " ";
+  return {roles, departments};
+}
+
 json::object EventData(const cases::Outcome& o) {
   json::object d;
   for (const auto& [k, v] : o.event_data) d[k] = v;
@@ -87,13 +97,13 @@ Result<cases::Case> CaseStore::CreateIn(WriteTx& tx, cases::Case c, const std::s
     s.Bind(7, c.applicant_user_id).Bind(8, c.agent_user_id).Bind(9, ToUnixMillis(actor.at));
     if (auto r = s.Run(); !r.ok()) return r.error();
     c.id = tx.conn().LastInsertRowId();
-    auto body = tx.conn().Prepare("UPDATE cases SET body = ?2 WHERE id = ?1");
+    auto body = tx.conn().Prepare(
+        "UPDATE cases SET body = ?2, pending_roles = ?3, pending_departments = ?4 WHERE id = ?1");
     if (!body.ok()) return body.error();
-    if (auto r = (*body)->Bind(1, c.id).Bind(2, std::string_view(json::serialize(CaseToJson(c))))
-                     .Run();
-        !r.ok()) {
-      return r.error();
-    }
+    auto [roles, departments] = PendingColumns(c);
+    (*body)->Bind(1, c.id).Bind(2, std::string_view(json::serialize(CaseToJson(c))));
+    (*body)->Bind(3, std::string_view(roles)).Bind(4, std::string_view(departments));
+    if (auto r = (*body)->Run(); !r.ok()) return r.error();
     json::object data{{"case_no", c.case_no},
                       {"matter_code", c.matter_code},
                       {"matter_version_id", c.matter_version_id},
@@ -144,12 +154,15 @@ Result<cases::Case> CaseStore::ApplyIn(WriteTx& tx, const cases::Outcome& o,
     const cases::Case& c = o.next;
     auto st = tx.conn().Prepare(
         "UPDATE cases SET state = ?3, statutory_deadline_ms = ?4, promised_deadline_ms = ?5, "
-        "body = ?6, version = ?7 WHERE id = ?1 AND version = ?2");
+        "body = ?6, version = ?7, pending_roles = ?8, pending_departments = ?9 "
+        "WHERE id = ?1 AND version = ?2");
     if (!st.ok()) return st.error();
     Statement& s = **st;
     s.Bind(1, c.id).Bind(2, expected_version).Bind(3, cases::CaseStateName(c.state));
     s.Bind(4, DeadlineMs(c.statutory)).Bind(5, DeadlineMs(c.promised));
     s.Bind(6, std::string_view(json::serialize(CaseToJson(c)))).Bind(7, c.version);
+    auto [roles, departments] = PendingColumns(c);
+    s.Bind(8, std::string_view(roles)).Bind(9, std::string_view(departments));
     if (auto r = s.Run(); !r.ok()) return r.error();
     if (tx.conn().Changes() == 0) {
       return MakeError(ErrorCode::kConflict, "case.concurrent_change",
@@ -197,17 +210,52 @@ Result<PageOf<cases::Case>> CaseStore::List(const CaseQuery& q) const {
   });
 }
 
-Result<std::vector<cases::Case>> CaseStore::OpenCases(std::optional<int64_t> department_id) const {
-  return db_.Read<std::vector<cases::Case>>(
-      [&](Connection& c) -> Result<std::vector<cases::Case>> {
-        auto st = c.Prepare(
-            "SELECT id, body FROM cases WHERE (?1 IS NULL OR department_id = ?1) AND "
-            "state NOT IN ('delivered', 'declined', 'withdrawn', 'revoked') "
-            "ORDER BY COALESCE(promised_deadline_ms, 9223372036854775807), id");
-        if (!st.ok()) return st.error();
-        (*st)->Bind(1, department_id);
-        return Collect(**st);
-      });
+Result<PageOf<cases::Case>> CaseStore::Inbox(const InboxQuery& q) const {
+  using Out = PageOf<cases::Case>;
+  return db_.Read<Out>([&](Connection& c) -> Result<Out> {
+    // Built from the caller's roles: one test per role on the inbox columns, so the department's
+    // cases are walked in deadline order through the index and only a page is decoded.
+    std::string own, joint;
+    for (size_t i = 0; i < q.roles.size(); ++i) {
+      if (!own.empty()) {
+        own += " OR ";
+        joint += " OR ";
+      }
+      std::string n = std::to_string(i + 3);
+      own += "instr(pending_roles, ' ' || ?" + n + " || ' ') > 0";
+      joint += "instr(pending_departments, ' ' || ?2 || ':' || ?" + n + " || ' ') > 0";
+    }
+    if (own.empty()) return Out{};
+    std::string where = " WHERE (department_id = ?1 AND (" + own +
+                        ")) OR (pending_departments != ' ' AND (" + joint + "))";
+    auto bind = [&](Statement& s) {
+      s.Bind(1, q.department_id).Bind(2, std::string_view(q.department_code));
+      for (size_t i = 0; i < q.roles.size(); ++i) {
+        s.Bind(static_cast<int>(i + 3), std::string_view(q.roles[i]));
+      }
+    };
+    Out out;
+    auto count = c.Prepare("SELECT COUNT(*) FROM cases" + where);
+    if (!count.ok()) return count.error();
+    bind(**count);
+    if (auto r = (*count)->Step(); !r.ok()) return r.error();
+    out.total = (*count)->Int64(0);
+    (*count)->Reset();
+    std::string limit = std::to_string(q.roles.size() + 3);
+    std::string offset = std::to_string(q.roles.size() + 4);
+    auto st = c.Prepare("SELECT id, body FROM cases" + where +
+                        " ORDER BY COALESCE(promised_deadline_ms, 9223372036854775807), id"
+                        " LIMIT ?" + limit + " OFFSET ?" + offset);
+    if (!st.ok()) return st.error();
+    bind(**st);
+    (*st)->Bind(static_cast<int>(q.roles.size() + 3), int64_t{q.page.page_size});
+    (*st)->Bind(static_cast<int>(q.roles.size() + 4),
+                int64_t{q.page.page - 1} * q.page.page_size);
+    auto items = Collect(**st);
+    if (!items.ok()) return items.error();
+    out.items = std::move(*items);
+    return out;
+  });
 }
 
 Result<std::optional<int64_t>> CaseStore::KeyProjectAgent(int64_t id) const {

@@ -26,6 +26,13 @@ struct CaseQuery {
   PageRequest page;
 };
 
+struct InboxQuery {
+  int64_t department_id = 0;
+  std::string department_code;
+  std::vector<std::string> roles;
+  PageRequest page;
+};
+
 class CaseStore {
  public:
   explicit CaseStore(sqlite::Database& db) : db_(db) {}
@@ -48,8 +55,8 @@ class CaseStore {
                                      int64_t expected_version, const Actor& actor);
 
   Result<PageOf<cases::Case>> List(const CaseQuery& q) const;
-  // Every open case of DEPARTMENT_ID (for inboxes), most urgent first.
-  Result<std::vector<cases::Case>> OpenCases(std::optional<int64_t> department_id) const;
+  // The cases the caller may act on now (cases::WhoMayActNow), most urgent first, one page.
+  Result<PageOf<cases::Case>> Inbox(const InboxQuery& q) const;
 
   // The agent of key project ID (nullopt if it has none). Errors: kNotFound.
   Result<std::optional<int64_t>> KeyProjectAgent(int64_t id) const;

@@ -213,6 +213,11 @@ CREATE TABLE key_projects (
 );
 CREATE INDEX cases_key_project ON cases(json_extract(body, '$.key_project_id'));
 )sql"},
+      {4, "who may act on a case now, for inboxes", R"sql(
+ALTER TABLE cases ADD COLUMN pending_roles TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN pending_departments TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_department_deadline ON cases(department_id, promised_deadline_ms);
+)sql"},
   };
   return kMigrations;
 }
