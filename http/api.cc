@@ -20,6 +20,8 @@ void RegisterRoutes(Router& router, ApiContext& ctx) {
   RegisterCalendarRoutes(router, ctx);
   RegisterCatalogRoutes(router, ctx);
   RegisterCaseRoutes(router, ctx);
+  RegisterAppointmentRoutes(router, ctx);
+  RegisterKeyProjectRoutes(router, ctx);
 }
 
 namespace {

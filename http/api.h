@@ -77,6 +77,8 @@ void RegisterAuditRoutes(Router& router, ApiContext& ctx);
 void RegisterCalendarRoutes(Router& router, ApiContext& ctx);
 void RegisterCatalogRoutes(Router& router, ApiContext& ctx);
 void RegisterCaseRoutes(Router& router, ApiContext& ctx);
+void RegisterAppointmentRoutes(Router& router, ApiContext& ctx);
+void RegisterKeyProjectRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
 
