@@ -1,10 +1,12 @@
 #include "app/demo_cases.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <random>
 
 #include "domain/cases/fixed_flow.h"
+#include "store/flow/bpmn_import.h"
 
 namespace xn::app {
 namespace {
@@ -188,6 +190,12 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
     def.description = std::string("申请人可通过网上办事大厅或行政服务中心") +
                       "窗口申请「" + m.name + "」，承诺 " + std::to_string(m.promised) +
                       std::string(catalog::LimitUnitTitle(m.unit)) + "内办结。";
+    // A few matters carry a drawn flow (data/demo/flows/<code>.bpmn): joint review across
+    // departments, a branch on the investment amount.
+    if (std::ifstream in(std::string(XN_SOURCE_DIR) + "/data/demo/flows/" + def.code + ".bpmn");
+        in) {
+      def.flow_bpmn.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     def.commitment_allowed = std::string(m.name) == "公共场所卫生许可";
     def.verification_days = def.commitment_allowed ? 20 : 0;
     if (auto s = catalog::CheckMatter(def); !s.ok()) return s.error();
@@ -229,6 +237,9 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
     c.service_mode = online ? "online" : "window";
     if (online) c.applicant_user_id = staff.at("applicant").user_id;
     c.submitted_at = now - hours(uniform(2, 24 * 35));
+    if (c.matter_code == "350582-FGJ-002") {
+      c.data["investment"] = std::to_string(uniform(5, 300) * 1000000);
+    }
 
     // Every department of the service center has its demo clerk, handler and head.
     bool staffed = staff.count("handler." + key) > 0 && staff.count("head." + key) > 0;
@@ -258,9 +269,10 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
     }
     // Some handlers are slow: those cases run late.
     int pace = fate % 7 == 0 ? 5 : 1;
+    // Steps are taken as the flow presents them ("*": whichever step is active, by its people).
     t += hours(uniform(4, 24 * 3) * pace);
-    plan.push_back({t, i, {.kind = cases::ActionKind::kCompleteStep, .step_id = "review",
-                           .opinion = "材料齐全，符合法定条件"}, handler});
+    plan.push_back({t, i, {.kind = cases::ActionKind::kCompleteStep, .step_id = "*",
+                           .opinion = "材料齐全，符合法定条件"}, ""});
     if (fate >= 90) {
       t += hours(uniform(2, 24));
       plan.push_back({t, i, {.kind = cases::ActionKind::kStartSpecialProcedure,
@@ -272,9 +284,11 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
       plan.push_back({t, i, {.kind = cases::ActionKind::kEndSpecialProcedure,
                              .reason = "专家评审通过"}, handler});
     }
-    t += hours(uniform(2, 24 * 2) * pace);
-    plan.push_back({t, i, {.kind = cases::ActionKind::kCompleteStep, .step_id = "approve",
-                           .opinion = "同意"}, head});
+    for (int step = 0; step < 3; ++step) {
+      t += hours(uniform(2, 24 * 2) * pace);
+      plan.push_back({t, i, {.kind = cases::ActionKind::kCompleteStep, .step_id = "*",
+                             .opinion = "同意"}, ""});
+    }
     t += hours(uniform(1, 24));
     bool refuse = fate % 11 == 0;
     plan.push_back({t, i, {.kind = cases::ActionKind::kConclude,
@@ -324,10 +338,36 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
       cases::Case& c = all[p.case_index];
       const store::MatterVersion& v = *by_version.at(c.matter_version_id);
       auto& flow = flows[v.id];
-      if (!flow) flow = std::make_shared<const cases::FixedFlow>(cases::DefaultFlow());
+      if (!flow) {
+        if (v.def.flow_bpmn.empty()) {
+          flow = std::make_shared<const cases::FixedFlow>(cases::DefaultFlow());
+        } else {
+          auto imported = flow::ImportBpmn(v.def.flow_bpmn);
+          if (!imported.ok() || !imported->flow) {
+            return MakeError(ErrorCode::kInternal, "demo.flow", "demo flow of " + v.def.code);
+          }
+          std::vector<std::string> codes;
+          for (const auto& d : *departments) codes.push_back(d.code);
+          auto resolved = cases::ResolveDepartments(*imported->flow, codes, "350582");
+          if (!resolved.ok()) return resolved.error();
+          flow = std::make_shared<const cases::FixedFlow>(std::move(*resolved));
+        }
+      }
       cases::Context ctx{cal, v.def, *flow};
-      const identity::Principal& who = staff.at(p.who);
-      auto outcome = cases::Decide(c, p.action, cases::Actor{&who, p.at}, ctx);
+      cases::Action action = p.action;
+      std::string username = p.who;
+      if (action.step_id == "*") {
+        if (c.state != cases::CaseState::kInProgress || c.active_steps.empty()) continue;
+        const auto& step = c.active_steps.front().def;
+        std::string role = step.roles.empty() ? "handler" : step.roles.front();
+        std::string dept = step.department_code.empty() ? c.department_code : step.department_code;
+        username = (role == "department-head" ? "head" : role) + "." +
+                   dept.substr(dept.rfind('-') + 1);
+        action.step_id = step.id;
+        if (!staff.count(username)) continue;
+      }
+      const identity::Principal& who = staff.at(username);
+      auto outcome = cases::Decide(c, action, cases::Actor{&who, p.at}, ctx);
       if (!outcome.ok()) continue;  // a planned step that no longer applies (e.g. withdrawn)
       auto stored = store::CaseStore::ApplyIn(tx, *outcome, c.version,
                                               {"user:" + std::to_string(who.user_id), p.at});
