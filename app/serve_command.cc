@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/demo.h"
 #include "app/demo_cases.h"
+#include "app/demo_projects.h"
 #include "app/open_database.h"
 #include "domain/calendar/calendar.h"
 #include "http/api.h"
@@ -134,6 +135,11 @@ int Serve(const ServeOptions& o) {
     if (auto s = SeedDemoCases(**db, identity, catalog, *calendars.Current(), clock.Now());
         !s.ok()) {
       std::cerr << "error: seeding the demo cases: " << s.error().message << "\n";
+      return 1;
+    }
+    if (auto s = SeedDemoProjects(**db, identity, catalog, *calendars.Current(), clock.Now());
+        !s.ok()) {
+      std::cerr << "error: seeding the demo key project: " << s.error().message << "\n";
       return 1;
     }
   }

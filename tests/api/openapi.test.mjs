@@ -116,7 +116,8 @@ describe('the OpenAPI document', () => {
                                     // the public portal: the power list and case status
                                     'GET /api/v1/public/cases/{case_no}',
                                     'GET /api/v1/public/matters',
-                                    'GET /api/v1/public/matters/{code}'].sort());
+                                    'GET /api/v1/public/matters/{code}',
+                                    'GET /api/v1/public/windows/{id}/slots'].sort());
      });
 
   it('every documented GET without path parameters answers the system admin (no 404/405)',
