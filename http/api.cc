@@ -15,6 +15,7 @@ void RegisterRoutes(Router& router, ApiContext& ctx) {
   RegisterSystemRoutes(router, ctx);
   RegisterAuthRoutes(router, ctx);
   RegisterOrgRoutes(router, ctx);
+  RegisterExportRoutes(router, ctx);  // before the /{id} routes its paths would match
   RegisterUserRoutes(router, ctx);
   RegisterAuditRoutes(router, ctx);
   RegisterCalendarRoutes(router, ctx);

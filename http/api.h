@@ -79,6 +79,7 @@ void RegisterCatalogRoutes(Router& router, ApiContext& ctx);
 void RegisterCaseRoutes(Router& router, ApiContext& ctx);
 void RegisterAppointmentRoutes(Router& router, ApiContext& ctx);
 void RegisterKeyProjectRoutes(Router& router, ApiContext& ctx);
+void RegisterExportRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
 
