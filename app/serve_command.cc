@@ -146,6 +146,7 @@ int Serve(const ServeOptions& o) {
 
   store::AuthService auth(identity, clock);
   auth.Sweep();
+  store::MaterialStore materials(**db);
   http::FlowCache flows(
       [&identity] {
         std::vector<std::string> codes;
@@ -177,7 +178,8 @@ int Serve(const ServeOptions& o) {
                        o.secure_cookies,
                        &catalog,
                        &case_store,
-                       &flows};
+                       &flows,
+                       &materials};
   router.on_denied = [&](const http::Request& req, const std::string& permission) {
     (void)identity.AppendAudit(
         "access.denied", "route:" + req.path,

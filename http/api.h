@@ -17,6 +17,7 @@
 #include "store/catalog/catalog_store.h"
 #include "store/identity/auth.h"
 #include "store/identity/identity_store.h"
+#include "store/materials/material_store.h"
 
 namespace xn::calendar {
 class CalendarRegistry;
@@ -64,6 +65,7 @@ struct ApiContext {
   store::CatalogStore* catalog = nullptr;
   store::CaseStore* cases = nullptr;
   FlowCache* flows = nullptr;
+  store::MaterialStore* materials = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& ctx);

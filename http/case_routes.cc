@@ -6,6 +6,7 @@
 #include "domain/cases/fixed_flow.h"
 #include "http/api.h"
 #include "http/json_body.h"
+#include "domain/cases/materials.h"
 #include "store/cases/codec.h"
 
 namespace xn::http {
@@ -163,6 +164,45 @@ Result<cases::Action> ReadAction(const Request& req) {
   a.passed = passed;
   if (fields) a.data = std::move(*fields);
   return a;
+}
+
+json::object MaterialJson(const store::MaterialInfo& m) {
+  auto trust = m.trust;
+  std::string trust_title = trust;
+  for (auto t : {cases::Trust::kIssuer, cases::Trust::kWindowVerified, cases::Trust::kUploaded,
+                 cases::Trust::kDeclared}) {
+    if (cases::TrustName(t) == trust) trust_title = std::string(cases::TrustTitle(t));
+  }
+  return {{"id", m.id},
+          {"name", m.name},
+          {"file_name", m.file_name},
+          {"media_type", m.media_type},
+          {"size_bytes", m.size_bytes},
+          {"sha256", m.sha256},
+          {"trust", trust},
+          {"trust_title", trust_title},
+          {"source_case_no", m.source_case_no},
+          {"stored_at", IsoLocal(m.created_at)}};
+}
+
+json::object CaseMaterialJson(const store::CaseMaterial& cm) {
+  json::object o = MaterialJson(cm.material);
+  o["requirement"] = cm.requirement;
+  o["reused"] = cm.reused;
+  o["attached_at"] = IsoLocal(cm.attached_at);
+  return o;
+}
+
+// Whether the caller may read the materials library of OWNER_CODE: window staff doing intake,
+// or the applicant side of a case of that owner.
+bool MayReadLibrary(ApiContext& ctx, const identity::Principal& p, const std::string& owner) {
+  if (p.Has(identity::perm::kCasesApply) && p.department_id && HasRole(p, "clerk")) return true;
+  store::CaseQuery q;
+  q.party_user_id = p.user_id;
+  q.q = owner;
+  q.page.page_size = 1;
+  auto mine = ctx.cases->List(q);
+  return mine.ok() && mine->total > 0;
 }
 
 }  // namespace
@@ -418,6 +458,132 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
         auto p = explain(c->promised);
         if (!p.ok()) return Problem(p.error());
         return JsonOk(json::object{{"statutory", *s}, {"promised", *p}});
+      });
+
+  // ---- Materials ----
+  router.Add(
+      verb::post, "/api/v1/materials", Access::kAuthenticated, kRead,
+      {.summary = "上传申请材料（请求体为文件本身：PDF、JPEG、PNG 或 OFD，不超过 20 MB），并附到办件；"
+                  "同一申请人交过的相同文件（SHA-256 相同）直接复用",
+       .tag = "cases",
+       .request_schema = R"({"type":"string","contentMediaType":"application/pdf"})",
+       .response_schema = R"({"type":"object","properties":{"id":{"type":"integer"},"sha256":{"type":"string"},"reused":{"type":"boolean"}}})",
+       .success_status = 201,
+       .query = {{"case_id", "integer", "附到的办件"},
+                 {"name", "string", "对应的材料要求，如「营业执照」"},
+                 {"file_name", "string", "原文件名"}},
+       .request_content_type = "application/octet-stream"},
+      [&ctx](Request& req) {
+        auto case_id = QueryInt(req, "case_id");
+        if (!case_id.ok()) return Problem(case_id.error());
+        if (!*case_id) return Problem(BadParameter("case_id", "须指定 case_id"));
+        auto name = req.Query("name");
+        if (!name || name->size() > 200) return Problem(BadParameter("name", "须写明材料名称"));
+        std::string file_name = req.Query("file_name").value_or(*name);
+        Request scoped = req;
+        scoped.params["id"] = std::to_string(**case_id);
+        auto c = VisibleCase(ctx, scoped);
+        if (!c.ok()) return Problem(c.error());
+        if (cases::IsClosed(c->state)) {
+          return Problem(MakeError(ErrorCode::kFailedPrecondition, "case.not_allowed_now",
+                                   "办件已办结，不能再补充材料"));
+        }
+        auto type = cases::CheckMaterialFile(req.Header("Content-Type"), req.body());
+        if (!type.ok()) return Problem(type.error());
+        const auto& p = *req.principal;
+        bool staff = p.department_id && *p.department_id == c->department_id;
+        bool reused = false;
+        auto stored = ctx.materials->Put(
+            c->applicant_code, *name, file_name, *type, req.body(),
+            staff ? cases::Trust::kWindowVerified : cases::Trust::kUploaded, c->id,
+            ActorOf(req, ctx.clock), &reused);
+        if (!stored.ok()) return Problem(stored.error());
+        auto attached = ctx.materials->Attach(c->id, stored->id, *name, ActorOf(req, ctx.clock));
+        if (!attached.ok()) return Problem(attached.error());
+        json::object o = CaseMaterialJson(*attached);
+        o["reused"] = reused || attached->reused;
+        return JsonOk(o, 201);
+      });
+
+  router.Add(
+      verb::get, "/api/v1/materials", Access::kAuthenticated, kRead,
+      {.summary = "申请人的材料库：已交过的材料，可直接复用", .tag = "cases",
+       .response_schema = PageSchema(R"({"type":"object"})"),
+       .query = {{"owner_code", "string", "申请人统一社会信用代码或身份证号"},
+                 {"page", "integer", "页码"}, {"page_size", "integer", "每页条数"}}},
+      [&ctx](Request& req) {
+        auto page = ParsePage(req);
+        if (!page.ok()) return Problem(page.error());
+        auto owner = req.Query("owner_code");
+        if (!owner) return Problem(BadParameter("owner_code", "须指定 owner_code"));
+        if (!MayReadLibrary(ctx, *req.principal, *owner)) {
+          return PageResponse(std::vector<store::MaterialInfo>{}, *page, MaterialJson);
+        }
+        auto list = ctx.materials->ListByOwner(*owner);
+        if (!list.ok()) return Problem(list.error());
+        return PageResponse(*list, *page, MaterialJson);
+      });
+
+  router.Add(
+      verb::post, "/api/v1/cases/{id}/materials", Access::kAuthenticated, kRead,
+      {.summary = "从申请人的材料库复用一份材料附到办件", .tag = "cases",
+       .request_schema = R"({"type":"object","required":["material_id","requirement"],"additionalProperties":false,"properties":{"material_id":{"type":"integer"},"requirement":{"type":"string"}}})",
+       .response_schema = R"({"type":"object"})", .success_status = 201},
+      [&ctx](Request& req) {
+        auto c = VisibleCase(ctx, req);
+        if (!c.ok()) return Problem(c.error());
+        BodyReader r(req.body());
+        auto material = r.Int("material_id", true, 1);
+        auto requirement = r.String("requirement", {.required = true, .max_chars = 200});
+        if (Status s = r.Done(); !s.ok()) return Problem(s.error());
+        auto m = ctx.materials->Get(*material);
+        if (!m.ok() || m->owner_code != c->applicant_code) {
+          return Problem(MakeError(ErrorCode::kInvalidArgument, "materials.not_owner",
+                                   "材料不存在或不属于本办件的申请人", "material_id"));
+        }
+        auto attached = ctx.materials->Attach(c->id, m->id, *requirement, ActorOf(req, ctx.clock));
+        if (!attached.ok()) return Problem(attached.error());
+        return JsonOk(CaseMaterialJson(*attached), 201);
+      });
+
+  router.Add(verb::get, "/api/v1/cases/{id}/materials", Access::kAuthenticated, kRead,
+             {.summary = "办件的材料：来源、可信等级、是否复用", .tag = "cases",
+              .response_schema = PageSchema(R"({"type":"object"})"), .query = kPageParams},
+             [&ctx](Request& req) {
+               auto page = ParsePage(req);
+               if (!page.ok()) return Problem(page.error());
+               auto c = VisibleCase(ctx, req);
+               if (!c.ok()) return Problem(c.error());
+               auto list = ctx.materials->OfCase(c->id);
+               if (!list.ok()) return Problem(list.error());
+               return PageResponse(*list, *page, CaseMaterialJson);
+             });
+
+  router.Add(
+      verb::get, "/api/v1/cases/{id}/materials/{material_id}/content", Access::kAuthenticated,
+      kRead,
+      {.summary = "下载办件的一份材料", .tag = "cases",
+       .response_schema = R"({"type":"string","contentMediaType":"application/octet-stream"})",
+       .response_content_type = "application/octet-stream"},
+      [&ctx](Request& req) {
+        auto c = VisibleCase(ctx, req);
+        if (!c.ok()) return Problem(c.error());
+        auto mid = PathId(req, "material_id");
+        if (!mid.ok()) return Problem(mid.error());
+        auto list = ctx.materials->OfCase(c->id);
+        if (!list.ok()) return Problem(list.error());
+        auto it = std::find_if(list->begin(), list->end(),
+                               [&](const store::CaseMaterial& m) { return m.material.id == *mid; });
+        if (it == list->end()) {
+          return Problem(MakeError(ErrorCode::kNotFound, "not_found", "材料不存在"));
+        }
+        auto bytes = ctx.materials->Content(*mid);
+        if (!bytes.ok()) return Problem(bytes.error());
+        Response r;
+        r.content_type = it->material.media_type;
+        r.body = std::move(*bytes);
+        r.headers.emplace_back("X-Content-SHA256", it->material.sha256);
+        return r;
       });
 
   router.Add(

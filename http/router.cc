@@ -213,7 +213,7 @@ std::string Router::OpenApiDocument(const std::string& version) const {
       op["requestBody"] = json::object{
           {"required", true},
           {"content",
-           json::object{{"application/json",
+           json::object{{r.doc.request_content_type,
                          json::object{{"schema", ParseSchema(r.doc.request_schema)}}}}}};
     }
     json::object responses;

@@ -73,6 +73,7 @@ struct RouteDoc {
   unsigned success_status = 200;
   std::vector<QueryParamDoc> query;
   std::string response_content_type = "application/json";
+  std::string request_content_type = "application/json";
 };
 
 using Handler = std::function<Response(Request&)>;

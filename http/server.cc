@@ -38,6 +38,13 @@ std::string_view MimeOf(const std::string& path) {
   return "application/octet-stream";
 }
 
+// The route that takes raw file bodies (material uploads) rather than JSON.
+bool IsUploadTarget(std::string_view target) {
+  constexpr std::string_view kUpload = "/api/v1/materials";
+  return target.substr(0, kUpload.size()) == kUpload &&
+         (target.size() == kUpload.size() || target[kUpload.size()] == '?');
+}
+
 // "application/json", in any letter case, optionally followed by parameters ("; charset=utf-8").
 bool IsJsonMediaType(std::string_view ct) {
   constexpr std::string_view kJson = "application/json";
@@ -156,7 +163,8 @@ struct Server::Impl {
     }
 
     if (req.path.rfind("/api/", 0) == 0) {
-      if (!raw.body().empty() && !IsJsonMediaType(raw[beast::http::field::content_type])) {
+      if (!raw.body().empty() && !IsUploadTarget(raw.target()) &&
+          !IsJsonMediaType(raw[beast::http::field::content_type])) {
         *label = "unsupported_media_type";
         return Problem(MakeError(ErrorCode::kUnsupportedMediaType,
                                  "request.unsupported_media_type", "请求体须为 application/json"));
@@ -197,11 +205,24 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The header is read first, so that the body limit can follow the route: material uploads
+  // take up to upload_limit, every other request body_limit.
   void Read() {
     parser_.emplace();
     parser_->body_limit(impl_.options.body_limit);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(impl_.options.read_timeout);
+    beast::http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t n) {
+    if (ec) return OnRead(ec, n);
+    const auto& h = parser_->get();
+    if (h.method() == beast::http::verb::post && IsUploadTarget(h.target())) {
+      parser_->body_limit(impl_.options.upload_limit);
+    }
     beast::http::async_read(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -214,7 +235,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast::http::error::body_limit) {
       Response r = Problem(MakeError(ErrorCode::kPayloadTooLarge, "request.too_large",
                                      "请求体超过 " +
-                                         std::to_string(impl_.options.body_limit) + " 字节"));
+                                         std::to_string(parser_->get().method() ==
+                                                                    beast::http::verb::post &&
+                                                                IsUploadTarget(parser_->get().target())
+                                                            ? impl_.options.upload_limit
+                                                            : impl_.options.body_limit) +
+                                         " 字节"));
       drain_ = true;
       return Write(std::move(r), false, beast::http::verb::post, 11, "too_large",
                    std::chrono::steady_clock::now());

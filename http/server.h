@@ -26,6 +26,7 @@ struct ServerOptions {
   int threads = 16;                 // workers for requests that may block (writes, logins)
   int io_threads = 0;               // I/O threads; 0: one per core
   size_t body_limit = 1 << 20;      // bytes
+  size_t upload_limit = 20 << 20;   // bytes, for material uploads (POST /api/v1/materials)
   std::chrono::seconds read_timeout{30};
   std::string web_root;             // directory of the built web app ("" for none)
   bool secure_cookies = false;      // add "Secure" to the session cookie (behind TLS)
