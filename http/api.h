@@ -85,6 +85,10 @@ void RegisterExportRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
 
+// A matter definition may be saved: catalog::CheckMatter, and its flow imports with nothing
+// unsupported and every department it names exists. Errors name the field.
+Status CheckMatterDefinition(ApiContext& ctx, const catalog::MatterDef& def);
+
 // page and page_size from the query. Errors: kInvalidArgument "validation.parameter".
 Result<store::PageRequest> ParsePage(const Request& req);
 

@@ -37,6 +37,32 @@ Result<std::shared_ptr<const cases::FixedFlow>> FlowCache::Get(
   return flows_.emplace(version.id, built).first->second;
 }
 
+Status CheckMatterDefinition(ApiContext& ctx, const catalog::MatterDef& def) {
+  if (Status s = catalog::CheckMatter(def); !s.ok()) return s;
+  if (def.flow_bpmn.empty()) return Ok();
+  auto imported = flow::ImportBpmn(def.flow_bpmn);
+  if (!imported.ok()) {
+    Error e = imported.error();
+    e.field = "flow_bpmn";
+    return e;
+  }
+  if (!imported->unsupported.empty() || !imported->flow) {
+    std::string list;
+    for (const auto& u : imported->unsupported) {
+      list += "\n" + u.element + " " + u.id +
+              (u.line ? "（第" + std::to_string(u.line) + "行）" : "") + "：" + u.reason;
+    }
+    return MakeError(ErrorCode::kInvalidArgument, "catalog.flow_unsupported",
+                     "流程图含不支持的元素：" + list, "flow_bpmn");
+  }
+  std::string region;
+  if (auto d = ctx.identity.GetDepartment(def.department_id); d.ok()) region = d->region_code;
+  auto resolved =
+      cases::ResolveDepartments(*imported->flow, ctx.flows->department_codes(), region);
+  if (!resolved.ok()) return resolved.error();
+  return Ok();
+}
+
 namespace {
 
 const char* kMatterSchema = R"({"type":"object","required":["code","name","category","legal_basis","department_id","statutory","promised"],"properties":{"code":{"type":"string"},"name":{"type":"string"},"category":{"type":"string","enum":["licensing","penalty","coercion","levy","benefit","inspection","confirmation","reward","adjudication","other","public_service"]},"legal_basis":{"type":"string"},"department_id":{"type":"integer"},"statutory":{"type":"object","required":["value","unit"],"properties":{"value":{"type":"integer"},"unit":{"type":"string","enum":["working_days","calendar_days","hours"]},"note":{"type":"string"}}},"promised":{"type":"object","required":["value","unit"],"properties":{"value":{"type":"integer"},"unit":{"type":"string","enum":["working_days","calendar_days","hours"]},"note":{"type":"string"}}},"fees":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"basis":{"type":"string"},"amount_fen":{"type":"integer"}}}},"materials":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"required":{"type":"boolean"},"copies":{"type":"integer"},"note":{"type":"string"}}}},"acceptance_conditions":{"type":"string"},"special_procedures":{"type":"string"},"discretion":{"type":"array","items":{"type":"object","properties":{"circumstance":{"type":"string"},"outcome":{"type":"string"}}}},"description":{"type":"string"},"flow_bpmn":{"type":"string","description":"BPMN 2.0 XML of the fixed flow; empty for the default flow"},"commitment_allowed":{"type":"boolean"},"verification_days":{"type":"integer"},"note":{"type":"string","description":"what this version changes"}}})";
@@ -103,29 +129,7 @@ Result<std::pair<catalog::MatterDef, std::string>> ReadMatter(ApiContext& ctx,
   }
   auto def = store::MatterFromJson(doc);
   if (!def.ok()) return def.error();
-  if (Status s = catalog::CheckMatter(*def); !s.ok()) return s.error();
-  if (!def->flow_bpmn.empty()) {
-    auto imported = flow::ImportBpmn(def->flow_bpmn);
-    if (!imported.ok()) {
-      Error e = imported.error();
-      e.field = "flow_bpmn";
-      return e;
-    }
-    if (!imported->unsupported.empty() || !imported->flow) {
-      std::string list;
-      for (const auto& u : imported->unsupported) {
-        list += "\n" + u.element + " " + u.id + (u.line ? "（第" + std::to_string(u.line) + "行）" : "") +
-                "：" + u.reason;
-      }
-      return MakeError(ErrorCode::kInvalidArgument, "catalog.flow_unsupported",
-                       "流程图含不支持的元素：" + list, "flow_bpmn");
-    }
-    std::string region;
-    if (auto d = ctx.identity.GetDepartment(def->department_id); d.ok()) region = d->region_code;
-    auto resolved = cases::ResolveDepartments(*imported->flow, ctx.flows->department_codes(),
-                                              region);
-    if (!resolved.ok()) return resolved.error();
-  }
+  if (Status s = CheckMatterDefinition(ctx, *def); !s.ok()) return s.error();
   return std::make_pair(std::move(*def), note);
 }
 

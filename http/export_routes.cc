@@ -164,7 +164,8 @@ Result<std::string> CatalogXlsx(ApiContext& ctx, const std::vector<store::Matter
 
 // One matter of an import, checked like a POST /api/v1/matters body. An error's field is
 // relative to the matter ("promised"); the caller prefixes "matters[i].".
-Result<std::pair<catalog::MatterDef, std::string>> ReadImportedMatter(const json::value& v) {
+Result<std::pair<catalog::MatterDef, std::string>> ReadImportedMatter(ApiContext& ctx,
+                                                                      const json::value& v) {
   if (!v.is_object()) {
     return MakeError(ErrorCode::kInvalidArgument, "validation.type", "事项须为 JSON 对象");
   }
@@ -182,24 +183,7 @@ Result<std::pair<catalog::MatterDef, std::string>> ReadImportedMatter(const json
   }
   auto def = store::MatterFromJson(v);
   if (!def.ok()) return def.error();
-  if (Status s = catalog::CheckMatter(*def); !s.ok()) return s.error();
-  if (!def->flow_bpmn.empty()) {
-    auto imported = flow::ImportBpmn(def->flow_bpmn);
-    if (!imported.ok()) {
-      Error e = imported.error();
-      e.field = "flow_bpmn";
-      return e;
-    }
-    if (!imported->unsupported.empty() || !imported->flow) {
-      std::string list;
-      for (const auto& u : imported->unsupported) {
-        list += "\n" + u.element + " " + u.id +
-                (u.line ? "（第" + std::to_string(u.line) + "行）" : "") + "：" + u.reason;
-      }
-      return MakeError(ErrorCode::kInvalidArgument, "catalog.flow_unsupported",
-                       "流程图含不支持的元素：" + list, "flow_bpmn");
-    }
-  }
+  if (Status s = CheckMatterDefinition(ctx, *def); !s.ok()) return s.error();
   return std::make_pair(std::move(*def), note);
 }
 
@@ -266,7 +250,7 @@ Result<std::vector<ImportItem>> ReadImport(ApiContext& ctx, const Request& req) 
         code = std::string(c->as_string());
       }
     }
-    auto m = ReadImportedMatter(arr[i]);
+    auto m = ReadImportedMatter(ctx, arr[i]);
     if (!m.ok()) return AtMatter(m.error(), i, code);
     ImportItem item{std::move(m->first), std::move(m->second), std::nullopt};
     if (!seen.insert(item.def.code).second) {
