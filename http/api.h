@@ -45,9 +45,15 @@ class FlowCache {
   // The flow of VERSION: its BPMN imported, or the default flow if it has none.
   Result<std::shared_ptr<const cases::FixedFlow>> Get(const store::MatterVersion& version);
 
+  // The matter version a case refers to, read once: a version that cases refer to has been
+  // published and its definition never changes.
+  Result<std::shared_ptr<const store::MatterVersion>> Version(const store::CatalogStore& catalog,
+                                                              int64_t version_id);
+
  private:
   std::mutex mu_;
   std::map<int64_t, std::shared_ptr<const cases::FixedFlow>> flows_;
+  std::map<int64_t, std::shared_ptr<const store::MatterVersion>> versions_;
 };
 
 struct ApiContext {

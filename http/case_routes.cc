@@ -368,15 +368,15 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
         if (!c.ok()) return Problem(c.error());
         auto action = ReadAction(req);
         if (!action.ok()) return Problem(action.error());
-        auto version = ctx.catalog->Version(c->matter_version_id);
+        auto version = ctx.flows->Version(*ctx.catalog, c->matter_version_id);
         if (!version.ok()) return Problem(version.error());
-        auto flow = ctx.flows->Get(*version);
+        auto flow = ctx.flows->Get(**version);
         if (!flow.ok()) return Problem(flow.error());
         auto cal = ctx.calendar.Current();
         if (!cal) {
           return Problem(MakeError(ErrorCode::kUnavailable, "calendar.not_loaded", "工作日历未加载"));
         }
-        cases::Context dctx{*cal, version->def, **flow};
+        cases::Context dctx{*cal, (*version)->def, **flow};
         cases::Actor actor{req.principal.get(), ctx.clock.Now()};
         auto outcome = cases::Decide(*c, *action, actor, dctx);
         if (!outcome.ok()) return Problem(outcome.error());

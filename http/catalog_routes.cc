@@ -37,6 +37,20 @@ Result<std::shared_ptr<const cases::FixedFlow>> FlowCache::Get(
   return flows_.emplace(version.id, built).first->second;
 }
 
+Result<std::shared_ptr<const store::MatterVersion>> FlowCache::Version(
+    const store::CatalogStore& catalog, int64_t version_id) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = versions_.find(version_id); it != versions_.end()) return it->second;
+  }
+  auto v = catalog.Version(version_id);
+  if (!v.ok()) return v.error();
+  auto shared = std::make_shared<const store::MatterVersion>(std::move(*v));
+  if (shared->status == "draft") return shared;  // drafts change: never cached
+  std::lock_guard lock(mu_);
+  return versions_.emplace(version_id, shared).first->second;
+}
+
 Status CheckMatterDefinition(ApiContext& ctx, const catalog::MatterDef& def) {
   if (Status s = catalog::CheckMatter(def); !s.ok()) return s;
   if (def.flow_bpmn.empty()) return Ok();
