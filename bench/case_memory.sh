@@ -11,8 +11,8 @@
 #      divided by XN_CASES is the bytes per open case on disk (table, indexes; WAL checkpointed).
 #   3. serve the same file again; VmRSS once listening.
 #   4. as handler.scjg: GET /api/v1/cases/{id} for 1000 ids spread over the million, then
-#      GET /api/v1/cases?open=true, then GET /api/v1/cases/inbox (the handler's inbox: every open
-#      case of the department); VmRSS after each, and VmHWM (peak).
+#      GET /api/v1/cases?open=true, then GET /api/v1/cases/inbox (the handler's inbox: the first
+#      page of the department's open cases they can act on); VmRSS after each, and VmHWM (peak).
 # Prints RSS growth per open case (steady and peak) against the target (issue 3: under 1 KB
 # resident per open case) beside the peer's RSS and heap per waiting instance.
 set -euo pipefail
@@ -76,7 +76,7 @@ for _ in 1 2 3; do get "$handler" /api/v1/cases/inbox >/dev/null; done
 rss_before=$(rss_kb)
 stop
 open_before=$(sqlite3 "$dir/bench.db" "SELECT COUNT(*) FROM cases WHERE state NOT IN
-  ('delivered', 'declined', 'withdrawn')")
+  ('delivered', 'declined', 'withdrawn', 'revoked')")
 bytes_before=$(db_bytes)
 
 # 2. a million copies of the accepted case.
@@ -89,17 +89,18 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $cases)
   base(top) AS (SELECT MAX(id) FROM cases)
 INSERT INTO cases(id, case_no, query_code, matter_version_id, department_id, state,
   applicant_code, applicant_user_id, agent_user_id, submitted_at_ms, statutory_deadline_ms,
-  promised_deadline_ms, body, version)
+  promised_deadline_ms, body, version, pending_roles, pending_departments)
 SELECT top + i, t.case_no || printf('-%07d', i), t.query_code, t.matter_version_id,
   t.department_id, t.state, t.applicant_code, t.applicant_user_id, t.agent_user_id,
   t.submitted_at_ms, t.statutory_deadline_ms, t.promised_deadline_ms,
-  json_set(t.body, '$.id', top + i, '$.case_no', t.case_no || printf('-%07d', i)), t.version
+  json_set(t.body, '$.id', top + i, '$.case_no', t.case_no || printf('-%07d', i)), t.version,
+  t.pending_roles, t.pending_departments
 FROM n, base, cases AS t WHERE t.id = $template;
 COMMIT;
 SQL
 bytes_after=$(db_bytes)
 open_after=$(sqlite3 "$dir/bench.db" "SELECT COUNT(*) FROM cases WHERE state NOT IN
-  ('delivered', 'declined', 'withdrawn')")
+  ('delivered', 'declined', 'withdrawn', 'revoked')")
 echo "generated $((open_after - open_before)) open cases in $(( $(date +%s) - t0 )) s;" \
   "database $((bytes_before / 1048576)) MB -> $((bytes_after / 1048576)) MB"
 
