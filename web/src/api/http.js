@@ -42,14 +42,18 @@ function BuildQuery(params) {
   return s ? `?${s}` : '';
 }
 
-export async function Request(method, path, { body, params, skipAuthRedirect = false } = {}) {
+export async function Request(method, path, { body, raw, contentType, params, skipAuthRedirect = false } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (kUnsafeMethods.has(method)) {
     const token = csrfTokenSource();
     if (token) headers['X-CSRF-Token'] = token;
   }
   let payload;
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    // A file sent as the request body itself (materials): its own media type.
+    headers['Content-Type'] = contentType || 'application/octet-stream';
+    payload = raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -87,4 +91,11 @@ export const api = {
   put: (path, body, opts = {}) => Request('PUT', path, { ...opts, body }),
   patch: (path, body, opts = {}) => Request('PATCH', path, { ...opts, body }),
   delete: (path, opts = {}) => Request('DELETE', path, opts),
+  // POST with a File/Blob as the raw body and CONTENT_TYPE as its media type.
+  upload: (path, file, contentType, params, opts = {}) => Request('POST', path, { ...opts, raw: file, contentType, params }),
 };
+
+// The URL of a GET download (exports, material content): the session cookie suffices, no CSRF.
+export function DownloadUrl(path, params) {
+  return `/api/v1${path}${BuildQuery(params)}`;
+}
