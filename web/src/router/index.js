@@ -16,6 +16,7 @@ export const routes = [
     children: [
       { path: '', name: 'portal', component: () => import('../views/portal/PowerListView.vue'), meta: { public: true, title: '网上办事大厅' } },
       { path: 'matters/:code', name: 'portal-guide', component: () => import('../views/portal/GuideView.vue'), meta: { public: true, title: '办事指南' } },
+      { path: 'appointments', name: 'portal-appointments', component: () => import('../views/portal/AppointmentsView.vue'), meta: { public: true, title: '预约办事' } },
       { path: 'query', name: 'portal-query', component: () => import('../views/portal/QueryView.vue'), meta: { public: true, title: '办件查询' } },
     ],
   },
