@@ -86,6 +86,18 @@ export const routes = [
         meta: { title: '办件查询', permission: 'cases.read' },
       },
       {
+        path: 'cases/projects',
+        name: 'projects',
+        component: () => import('../views/cases/ProjectsView.vue'),
+        meta: { title: '重点项目', permission: 'cases.read' },
+      },
+      {
+        path: 'cases/projects/:id(\\d+)',
+        name: 'project',
+        component: () => import('../views/cases/ProjectView.vue'),
+        meta: { title: '重点项目详情', permission: 'cases.read' },
+      },
+      {
         path: 'cases/:id(\\d+)',
         name: 'case',
         component: () => import('../views/cases/CaseView.vue'),

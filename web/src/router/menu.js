@@ -6,6 +6,7 @@ export const menu = [
   { path: '/cases/inbox', title: '我的待办', icon: 'Bell', permission: 'cases.read', staff: true },
   { path: '/cases', title: '办件查询', icon: 'Tickets', permission: 'cases.read', staff: true },
   { path: '/cases', title: '我的办件', icon: 'Tickets', permission: 'cases.read', party: true },
+  { path: '/cases/projects', title: '重点项目', icon: 'Flag', permission: 'cases.read' },
   { path: '/catalog', title: '权力清单', icon: 'Collection', permission: ['catalog.write', 'org.read'], staff: true },
   {
     title: '组织机构',

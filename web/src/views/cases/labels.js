@@ -89,6 +89,12 @@ export function Yuan(fen) {
   return `${n.toFixed(2)} 元`;
 }
 
+// An investment in fen as 万元 (e.g. 32000.00 万元).
+export function Wan(fen) {
+  if (fen === null || fen === undefined) return '—';
+  return `${(Number(fen) / 1000000).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 万元`;
+}
+
 const p2 = (n) => String(n).padStart(2, '0');
 // The server writes times in Beijing time ("2024-02-21T00:00:00+08:00"); they are shown as
 // written, whatever the browser's own time zone.
