@@ -1,6 +1,9 @@
 #include "http/api.h"
 
 #include <charconv>
+
+#include "domain/calendar/calendar.h"
+#include "domain/cases/case.h"
 #include <ctime>
 
 namespace xn::http {
@@ -99,6 +102,45 @@ std::string IsoLocal(Instant t) {
   char buf[40];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   return std::string(buf) + "+08:00";
+}
+
+std::string CaseLight(const calendar::Calendar* cal, const cases::Case& c, Instant now) {
+  if (!c.promised || c.state == cases::CaseState::kConcluded || cases::IsClosed(c.state)) {
+    return "none";
+  }
+  if (c.promised->paused) return "paused";
+  if (now >= c.promised->deadline) return "red";
+  if (cal != nullptr) {
+    auto today = calendar::ShanghaiDate(now);
+    auto due = calendar::ShanghaiDate(c.promised->deadline - std::chrono::microseconds(1));
+    auto left = cal->WorkingDaysBetween(today, due);
+    if (left.ok() && left->days.count <= 1) return "yellow";
+  }
+  return "green";
+}
+
+namespace {
+// The prefix of region codes under CODE: 2 digits for a province, 4 for a city, 6 for a county.
+std::string RegionPrefix(const std::string& code) {
+  auto level = identity::LevelOfRegionCode(code);
+  if (!level) return code;
+  switch (*level) {
+    case identity::RegionLevel::kProvince: return code.substr(0, 2);
+    case identity::RegionLevel::kCity: return code.substr(0, 4);
+    case identity::RegionLevel::kCounty: return code;
+  }
+  return code;
+}
+}  // namespace
+
+void ScopeCaseQuery(const identity::Principal& p, store::CaseQuery& q) {
+  switch (p.scope) {
+    case identity::Scope::kAll: break;
+    case identity::Scope::kRegion: q.region_prefix = RegionPrefix(p.region_code); break;
+    case identity::Scope::kDepartment:
+    case identity::Scope::kSection: q.department_id = p.department_id.value_or(-1); break;
+    case identity::Scope::kOwn: q.party_user_id = p.user_id; break;
+  }
 }
 
 std::string PageSchema(const std::string& item_schema) {

@@ -25,6 +25,7 @@ class CalendarRegistry;
 
 namespace xn::cases {
 class FixedFlow;
+struct Case;
 }
 
 namespace xn::http {
@@ -90,6 +91,14 @@ void RegisterKeyProjectRoutes(Router& router, ApiContext& ctx);
 void RegisterExportRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
+
+// A case's standing against its promised deadline: "green", "yellow" (one working day or less
+// left: ES-08's reminder), "red" (overdue), "paused", or "none" (not running: before acceptance
+// or after conclusion).
+std::string CaseLight(const calendar::Calendar* cal, const cases::Case& c, Instant now);
+
+// Restricts a case query to the caller's data scope (region, department, or their own cases).
+void ScopeCaseQuery(const identity::Principal& p, store::CaseQuery& q);
 
 // A matter definition may be saved: catalog::CheckMatter, and its flow imports with nothing
 // unsupported and every department it names exists. Errors name the field.

@@ -21,23 +21,6 @@ bool HasRole(const identity::Principal& p, std::string_view r) {
   return std::find(p.roles.begin(), p.roles.end(), r) != p.roles.end();
 }
 
-// Green, yellow (one working day or less left: ES-08's reminder), red (overdue), paused, or
-// none (not running: before acceptance or after conclusion).
-std::string Light(const calendar::Calendar* cal, const cases::Case& c, Instant now) {
-  if (!c.promised || c.state == cases::CaseState::kConcluded || cases::IsClosed(c.state)) {
-    return "none";
-  }
-  if (c.promised->paused) return "paused";
-  if (now >= c.promised->deadline) return "red";
-  if (cal != nullptr) {
-    auto today = calendar::ShanghaiDate(now);
-    auto due = calendar::ShanghaiDate(c.promised->deadline - std::chrono::microseconds(1));
-    auto left = cal->WorkingDaysBetween(today, due);
-    if (left.ok() && left->days.count <= 1) return "yellow";
-  }
-  return "green";
-}
-
 json::value Iso(const std::optional<cases::LegalClock>& c) {
   if (!c || c->paused) return nullptr;
   return json::value(IsoLocal(c->deadline));
@@ -47,7 +30,7 @@ json::object CaseJson(const ApiContext& ctx, const cases::Case& c) {
   json::object o = store::CaseToJson(c);
   o.erase("flow_token");
   auto cal = ctx.calendar.Current();
-  o["light"] = Light(cal.get(), c, ctx.clock.Now());
+  o["light"] = CaseLight(cal.get(), c, ctx.clock.Now());
   o["statutory_deadline"] = Iso(c.statutory);
   o["promised_deadline"] = Iso(c.promised);
   o["submitted_at"] = IsoLocal(c.submitted_at);
@@ -90,28 +73,6 @@ Result<cases::Case> VisibleCase(ApiContext& ctx, const Request& req) {
     return MakeError(ErrorCode::kNotFound, "not_found", "办件不存在");
   }
   return c;
-}
-
-std::string RegionPrefix(const std::string& code) {
-  auto level = identity::LevelOfRegionCode(code);
-  if (!level) return code;
-  switch (*level) {
-    case identity::RegionLevel::kProvince: return code.substr(0, 2);
-    case identity::RegionLevel::kCity: return code.substr(0, 4);
-    case identity::RegionLevel::kCounty: return code;
-  }
-  return code;
-}
-
-// Restricts a case query to the caller's scope.
-void ScopeQuery(const identity::Principal& p, store::CaseQuery& q) {
-  switch (p.scope) {
-    case identity::Scope::kAll: break;
-    case identity::Scope::kRegion: q.region_prefix = RegionPrefix(p.region_code); break;
-    case identity::Scope::kDepartment:
-    case identity::Scope::kSection: q.department_id = p.department_id.value_or(-1); break;
-    case identity::Scope::kOwn: q.party_user_id = p.user_id; break;
-  }
 }
 
 std::string QueryCode() {
@@ -312,7 +273,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
                if (!page.ok()) return Problem(page.error());
                store::CaseQuery q;
                q.page = *page;
-               ScopeQuery(*req.principal, q);
+               ScopeCaseQuery(*req.principal, q);
                q.q = req.Query("q");
                if (auto s = req.Query("state")) {
                  if (!cases::ParseCaseState(*s)) {

@@ -282,43 +282,14 @@ Result<std::vector<ImportItem>> ReadImport(ApiContext& ctx, const Request& req) 
 
 // ---- Lists ----
 
-// As GET /api/v1/cases (http/case_routes.cc): the caller's data scope on a case query.
-std::string RegionPrefix(const std::string& code) {
-  auto level = identity::LevelOfRegionCode(code);
-  if (!level) return code;
-  switch (*level) {
-    case identity::RegionLevel::kProvince: return code.substr(0, 2);
-    case identity::RegionLevel::kCity: return code.substr(0, 4);
-    case identity::RegionLevel::kCounty: return code;
-  }
-  return code;
-}
-
-void ScopeQuery(const identity::Principal& p, store::CaseQuery& q) {
-  switch (p.scope) {
-    case identity::Scope::kAll: break;
-    case identity::Scope::kRegion: q.region_prefix = RegionPrefix(p.region_code); break;
-    case identity::Scope::kDepartment:
-    case identity::Scope::kSection: q.department_id = p.department_id.value_or(-1); break;
-    case identity::Scope::kOwn: q.party_user_id = p.user_id; break;
-  }
-}
-
-// The case list's light (http/case_routes.cc): 绿灯, 黄灯 (one working day or less left),
-// 红灯 (overdue), 暂停 (paused), or empty when no promised clock runs.
+// The case list's light, in words.
 std::string LightTitle(const calendar::Calendar* cal, const cases::Case& c, Instant now) {
-  if (!c.promised || c.state == cases::CaseState::kConcluded || cases::IsClosed(c.state)) {
-    return "";
-  }
-  if (c.promised->paused) return "暂停";
-  if (now >= c.promised->deadline) return "红灯";
-  if (cal != nullptr) {
-    auto today = calendar::ShanghaiDate(now);
-    auto due = calendar::ShanghaiDate(c.promised->deadline - std::chrono::microseconds(1));
-    auto left = cal->WorkingDaysBetween(today, due);
-    if (left.ok() && left->days.count <= 1) return "黄灯";
-  }
-  return "绿灯";
+  const std::string light = CaseLight(cal, c, now);
+  if (light == "green") return "绿灯";
+  if (light == "yellow") return "黄灯";
+  if (light == "red") return "红灯";
+  if (light == "paused") return "暂停";
+  return "";
 }
 
 XlsxCell Deadline(const std::optional<cases::LegalClock>& c) {
@@ -436,7 +407,7 @@ void RegisterExportRoutes(Router& router, ApiContext& ctx) {
         if (!format.ok()) return Problem(format.error());
         store::CaseQuery q;
         q.page = {.page = 1, .page_size = kMaxExportRows};
-        ScopeQuery(*req.principal, q);
+        ScopeCaseQuery(*req.principal, q);
         q.q = req.Query("q");
         if (auto s = req.Query("state")) {
           if (!cases::ParseCaseState(*s)) return Problem(BadParameter("state", "未知的办件状态"));

@@ -26,25 +26,6 @@ bool HasRole(const identity::Principal& p, std::string_view r) {
   return std::find(p.roles.begin(), p.roles.end(), r) != p.roles.end();
 }
 
-// The traffic light of a case. Duplicated from http/case_routes.cc (Light) on purpose, so the
-// two route groups stay independent files; keep the two in step. Green, yellow (one working day
-// or less left: ES-08's reminder), red (overdue), paused, or none (not running: before
-// acceptance or after conclusion).
-std::string Light(const calendar::Calendar* cal, const cases::Case& c, Instant now) {
-  if (!c.promised || c.state == cases::CaseState::kConcluded || cases::IsClosed(c.state)) {
-    return "none";
-  }
-  if (c.promised->paused) return "paused";
-  if (now >= c.promised->deadline) return "red";
-  if (cal != nullptr) {
-    auto today = calendar::ShanghaiDate(now);
-    auto due = calendar::ShanghaiDate(c.promised->deadline - std::chrono::microseconds(1));
-    auto left = cal->WorkingDaysBetween(today, due);
-    if (left.ok() && left->days.count <= 1) return "yellow";
-  }
-  return "green";
-}
-
 json::value Iso(const std::optional<cases::LegalClock>& c) {
   if (!c || c->paused) return nullptr;
   return json::value(IsoLocal(c->deadline));
@@ -192,7 +173,7 @@ void RegisterKeyProjectRoutes(Router& router, ApiContext& ctx) {
           if (fresh) {
             if (auto d = ctx.identity.GetDepartment(c.department_id); d.ok()) it->second = d->name;
           }
-          const std::string light = Light(cal.get(), c, now);
+          const std::string light = CaseLight(cal.get(), c, now);
           json::array steps;
           for (const auto& s : c.active_steps) {
             steps.push_back(json::object{
