@@ -315,6 +315,28 @@ void RegisterOrgRoutes(Router& router, ApiContext& ctx) {
                return PageResponse(out, *page, WindowJson);
              });
 
+  // The service center's windows are public (the portal books appointments at them).
+  router.Add(verb::get, "/api/v1/public/windows", Access::kPublic, "",
+             {.summary = "行政服务中心的窗口（公开，仅启用的）", .tag = "public",
+              .response_schema = PageSchema(kWindowSchema), .query = window_q},
+             [&ctx](Request& req) {
+               auto page = ParsePage(req);
+               if (!page.ok()) return Problem(page.error());
+               auto dept = QueryInt(req, "department_id");
+               if (!dept.ok()) return Problem(dept.error());
+               auto all = ctx.identity.ListWindows();
+               if (!all.ok()) return Problem(all.error());
+               auto q = req.Query("q");
+               std::vector<store::Window> out;
+               for (auto& w : *all) {
+                 if (!w.active) continue;
+                 if (!(Contains(w.name, q) || Contains(w.code, q))) continue;
+                 if (*dept && w.department_id != **dept) continue;
+                 out.push_back(w);
+               }
+               return PageResponse(out, *page, WindowJson);
+             });
+
   router.Add(verb::get, "/api/v1/windows/{id}", Access::kAuthenticated, kOrgRead,
              {.summary = "窗口详情", .tag = "org", .response_schema = kWindowSchema},
              [&ctx](Request& req) {

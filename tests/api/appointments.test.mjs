@@ -212,4 +212,12 @@ describe('appointments', () => {
     applicant = await login(server.url, 'applicant');
     AssertProblem(await book(applicant, slotId), 409, 'appointments.slot_past', 'slot_id');
   });
+
+  it('lists the active windows publicly, for the portal', async () => {
+    const r = await fetch(`${server.url}/api/v1/public/windows?page_size=200`);
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.ok(body.total >= 18, `only ${body.total} windows`);
+    assert.ok(body.items.every((w) => w.active === true && w.department_name));
+  });
 });

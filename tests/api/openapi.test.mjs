@@ -117,6 +117,7 @@ describe('the OpenAPI document', () => {
                                     'GET /api/v1/public/cases/{case_no}',
                                     'GET /api/v1/public/matters',
                                     'GET /api/v1/public/matters/{code}',
+                                    'GET /api/v1/public/windows',
                                     'GET /api/v1/public/windows/{id}/slots'].sort());
      });
 
