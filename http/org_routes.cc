@@ -291,51 +291,38 @@ void RegisterOrgRoutes(Router& router, ApiContext& ctx) {
   std::vector<QueryParamDoc> window_q = kPageParams;
   window_q.push_back({"q", "string", "按名称或编号搜索"});
   window_q.push_back({"department_id", "integer", "所属部门"});
+  // Staff see the windows in their scope; the public (the portal books appointments at them)
+  // sees the active ones. One handler serves both: only the visibility test differs.
+  auto list_windows = [&ctx](Request& req) {
+    auto page = ParsePage(req);
+    if (!page.ok()) return Problem(page.error());
+    auto dept = QueryInt(req, "department_id");
+    if (!dept.ok()) return Problem(dept.error());
+    auto all = ctx.identity.ListWindows();
+    if (!all.ok()) return Problem(all.error());
+    auto q = req.Query("q");
+    std::vector<store::Window> out;
+    for (auto& w : *all) {
+      bool visible = req.principal
+                         ? identity::InScope(*req.principal,
+                                             Placement{.department_id = w.department_id,
+                                                       .region_code = w.region_code})
+                         : w.active;
+      if (!visible) continue;
+      if (!(Contains(w.name, q) || Contains(w.code, q))) continue;
+      if (*dept && w.department_id != **dept) continue;
+      out.push_back(w);
+    }
+    return PageResponse(out, *page, WindowJson);
+  };
   router.Add(verb::get, "/api/v1/windows", Access::kAuthenticated, kOrgRead,
              {.summary = "窗口列表（限于数据范围）", .tag = "org",
               .response_schema = PageSchema(kWindowSchema), .query = window_q},
-             [&ctx](Request& req) {
-               auto page = ParsePage(req);
-               if (!page.ok()) return Problem(page.error());
-               auto dept = QueryInt(req, "department_id");
-               if (!dept.ok()) return Problem(dept.error());
-               auto all = ctx.identity.ListWindows();
-               if (!all.ok()) return Problem(all.error());
-               auto q = req.Query("q");
-               std::vector<store::Window> out;
-               for (auto& w : *all) {
-                 if (!identity::InScope(*req.principal, Placement{.department_id = w.department_id,
-                                                                  .region_code = w.region_code})) {
-                   continue;
-                 }
-                 if (!(Contains(w.name, q) || Contains(w.code, q))) continue;
-                 if (*dept && w.department_id != **dept) continue;
-                 out.push_back(w);
-               }
-               return PageResponse(out, *page, WindowJson);
-             });
-
-  // The service center's windows are public (the portal books appointments at them).
+             list_windows);
   router.Add(verb::get, "/api/v1/public/windows", Access::kPublic, "",
              {.summary = "行政服务中心的窗口（公开，仅启用的）", .tag = "public",
               .response_schema = PageSchema(kWindowSchema), .query = window_q},
-             [&ctx](Request& req) {
-               auto page = ParsePage(req);
-               if (!page.ok()) return Problem(page.error());
-               auto dept = QueryInt(req, "department_id");
-               if (!dept.ok()) return Problem(dept.error());
-               auto all = ctx.identity.ListWindows();
-               if (!all.ok()) return Problem(all.error());
-               auto q = req.Query("q");
-               std::vector<store::Window> out;
-               for (auto& w : *all) {
-                 if (!w.active) continue;
-                 if (!(Contains(w.name, q) || Contains(w.code, q))) continue;
-                 if (*dept && w.department_id != **dept) continue;
-                 out.push_back(w);
-               }
-               return PageResponse(out, *page, WindowJson);
-             });
+             list_windows);
 
   router.Add(verb::get, "/api/v1/windows/{id}", Access::kAuthenticated, kOrgRead,
              {.summary = "窗口详情", .tag = "org", .response_schema = kWindowSchema},
