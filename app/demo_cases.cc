@@ -143,7 +143,7 @@ struct Planned {
 
 }  // namespace
 
-Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
+Status SeedDemoCases(db::Database& db, store::IdentityStore& identity,
                      store::CatalogStore& catalog, const calendar::Calendar& cal, Instant now) {
   auto departments = identity.ListDepartments();
   if (!departments.ok()) return departments.error();
@@ -315,7 +315,7 @@ Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
   std::map<int64_t, const store::MatterVersion*> by_version;
   for (const auto& v : versions) by_version[v.id] = &v;
 
-  return db.WriteErased([&](sqlite::WriteTx& tx) -> Status {
+  return db.WriteErased([&](db::WriteTx& tx) -> Status {
     size_t next_submission = 0;
     auto submit_until = [&](Instant limit) -> Status {
       while (next_submission < submissions.size() &&

@@ -12,7 +12,7 @@
 namespace xn::app {
 
 // Seeds matters and cases. REQUIRES: SeedDemoCity has run on this database; no matters yet.
-Status SeedDemoCases(sqlite::Database& db, store::IdentityStore& identity,
+Status SeedDemoCases(db::Database& db, store::IdentityStore& identity,
                      store::CatalogStore& catalog, const calendar::Calendar& calendar, Instant now);
 
 }  // namespace xn::app

@@ -49,7 +49,7 @@ constexpr int kSlotDays = 10;
 
 }  // namespace
 
-Status SeedDemoProjects(sqlite::Database& db, store::IdentityStore& identity,
+Status SeedDemoProjects(db::Database& db, store::IdentityStore& identity,
                         store::CatalogStore& catalog, const calendar::Calendar& cal, Instant now) {
   auto users = identity.ListUsers();
   if (!users.ok()) return users.error();
@@ -140,7 +140,7 @@ Status SeedDemoProjects(sqlite::Database& db, store::IdentityStore& identity,
   const cases::FixedFlow flow(cases::DefaultFlow());
   const store::Actor demo{"demo", now - hours(24 * 35)};
 
-  return db.WriteErased([&](sqlite::WriteTx& tx) -> Status {
+  return db.WriteErased([&](db::WriteTx& tx) -> Status {
     store::KeyProject kp;
     kp.code = "2024-350582-19-03-000123";
     kp.name = "晋江市恒达鞋业年产500万双运动鞋智能制造项目";

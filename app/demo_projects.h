@@ -7,13 +7,13 @@
 #include "domain/calendar/calendar.h"
 #include "store/catalog/catalog_store.h"
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::app {
 
 // Seeds the key project, its cases and the appointment slots, in one transaction.
 // REQUIRES: SeedDemoCity and SeedDemoCases have run on this database.
-Status SeedDemoProjects(sqlite::Database& db, store::IdentityStore& identity,
+Status SeedDemoProjects(db::Database& db, store::IdentityStore& identity,
                         store::CatalogStore& catalog, const calendar::Calendar& calendar,
                         Instant now);
 

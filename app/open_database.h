@@ -4,12 +4,12 @@
 #include <memory>
 #include <string>
 
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::app {
 
 // A SQLite file path opens (and migrates) that file. A postgresql:// URL is refused with a
 // clear message: the PostgreSQL adapter is not built yet.
-Result<std::unique_ptr<sqlite::Database>> OpenDatabase(const std::string& db);
+Result<std::unique_ptr<db::Database>> OpenDatabase(const std::string& db);
 
 }  // namespace xn::app

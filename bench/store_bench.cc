@@ -12,15 +12,15 @@
 
 #include <unistd.h>
 
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using xn::Result;
-using xn::sqlite::Database;
-using xn::sqlite::NewEvent;
-using xn::sqlite::WriteTx;
+using xn::db::Database;
+using xn::db::NewEvent;
+using xn::db::WriteTx;
 
 std::unique_ptr<Database> g_db;
 fs::path g_dir;
@@ -33,7 +33,7 @@ void BM_DurableWrites(benchmark::State& state) {
     fs::create_directories(g_dir);
     Database::Options options;
     options.path = (g_dir / "bench.db").string();
-    auto db = Database::Open(options, xn::sqlite::BuiltinMigrations());
+    auto db = Database::Open(options, xn::db::BuiltinMigrations());
     if (!db.ok()) {
       state.SkipWithError(db.error().message.c_str());
       return;

@@ -58,7 +58,7 @@ class FlowCache {
 };
 
 struct ApiContext {
-  sqlite::Database& db;
+  db::Database& db;
   store::IdentityStore& identity;
   store::AuthService& auth;
   const Clock& clock;

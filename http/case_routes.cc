@@ -366,7 +366,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
                        applicant ? std::string("申请人") : u.display_name;
                  }
                }
-               return PageResponse(*events, *page, [&names](const sqlite::Event& e) {
+               return PageResponse(*events, *page, [&names](const db::Event& e) {
                  json::error_code ec;
                  json::value data = json::parse(e.data, ec);
                  auto name = names.find(e.actor);

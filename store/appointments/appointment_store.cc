@@ -4,9 +4,9 @@
 
 namespace xn::store {
 namespace json = boost::json;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::WriteTx;
+using db::Connection;
+using db::Statement;
+using db::WriteTx;
 
 namespace {
 
@@ -318,11 +318,11 @@ Result<PageOf<Appointment>> AppointmentStore::List(const AppointmentQuery& q) co
   using Out = PageOf<Appointment>;
   return db_.Read<Out>([&](Connection& c) -> Result<Out> {
     std::string where =
-        " WHERE (?1 IS NULL OR a.booker_user_id = ?1)"
-        " AND (?2 IS NULL OR d.id = ?2)"
-        " AND (?3 IS NULL OR substr(d.region_code, 1, length(?3)) = ?3)"
-        " AND (?4 IS NULL OR s.starts_ms >= ?4)"
-        " AND (?5 IS NULL OR s.starts_ms < ?5)";
+        " WHERE (CAST(?1 AS BIGINT) IS NULL OR a.booker_user_id = ?1)"
+        " AND (CAST(?2 AS BIGINT) IS NULL OR d.id = ?2)"
+        " AND (CAST(?3 AS TEXT) IS NULL OR substr(d.region_code, 1, length(?3)) = ?3)"
+        " AND (CAST(?4 AS BIGINT) IS NULL OR s.starts_ms >= ?4)"
+        " AND (CAST(?5 AS BIGINT) IS NULL OR s.starts_ms < ?5)";
     auto ms = [](const std::optional<Instant>& t) {
       return t ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
     };

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -74,7 +74,7 @@ struct AppointmentQuery {
 
 class AppointmentStore {
  public:
-  explicit AppointmentStore(sqlite::Database& db) : db_(db) {}
+  explicit AppointmentStore(db::Database& db) : db_(db) {}
 
   // Opens SLOTS at window WINDOW_ID, all or none, with one "appointment.slot_opened" event each.
   // Errors: kNotFound (no such window), kConflict "appointments.slot_overlap" if a slot overlaps
@@ -83,7 +83,7 @@ class AppointmentStore {
                                                  const std::vector<NewSlot>& slots,
                                                  const Actor& actor);
   // The same, inside a transaction the caller runs (the demo city).
-  static Result<std::vector<AppointmentSlot>> OpenSlotsIn(sqlite::WriteTx& tx, int64_t window_id,
+  static Result<std::vector<AppointmentSlot>> OpenSlotsIn(db::WriteTx& tx, int64_t window_id,
                                                           const std::vector<NewSlot>& slots,
                                                           const Actor& actor);
 
@@ -112,7 +112,7 @@ class AppointmentStore {
  private:
   Result<Appointment> Transition(int64_t id, AppointmentState to, const char* event_kind,
                                  const std::string& reason, const Actor& actor);
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace xn::store

@@ -4,9 +4,9 @@
 
 namespace xn::store {
 namespace json = boost::json;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::WriteTx;
+using db::Connection;
+using db::Statement;
+using db::WriteTx;
 
 namespace {
 
@@ -72,7 +72,7 @@ Result<cases::Case> CaseStore::CreateIn(WriteTx& tx, cases::Case c, const std::s
     std::string prefix = c.matter_code + date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
     auto seq = tx.conn().Prepare(
         "INSERT INTO case_numbers(prefix, last) VALUES (?1, 1) "
-        "ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last");
+        "ON CONFLICT(prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last");
     if (!seq.ok()) return seq.error();
     (*seq)->Bind(1, std::string_view(prefix));
     auto row = (*seq)->Step();
@@ -179,12 +179,12 @@ Result<PageOf<cases::Case>> CaseStore::List(const CaseQuery& q) const {
   using Out = PageOf<cases::Case>;
   return db_.Read<Out>([&](Connection& c) -> Result<Out> {
     std::string where =
-        " WHERE (?1 IS NULL OR department_id = ?1)"
-        " AND (?2 IS NULL OR department_id IN (SELECT id FROM departments WHERE "
+        " WHERE (CAST(?1 AS BIGINT) IS NULL OR department_id = ?1)"
+        " AND (CAST(?2 AS TEXT) IS NULL OR department_id IN (SELECT id FROM departments WHERE "
         "substr(region_code, 1, length(?2)) = ?2))"
-        " AND (?3 IS NULL OR applicant_user_id = ?3 OR agent_user_id = ?3)"
-        " AND (?4 IS NULL OR state = ?4)"
-        " AND (?5 IS NULL OR instr(case_no, ?5) > 0 OR instr(body, ?5) > 0)"
+        " AND (CAST(?3 AS BIGINT) IS NULL OR applicant_user_id = ?3 OR agent_user_id = ?3)"
+        " AND (CAST(?4 AS TEXT) IS NULL OR state = ?4)"
+        " AND (CAST(?5 AS TEXT) IS NULL OR instr(case_no, ?5) > 0 OR instr(body, ?5) > 0)"
         " AND (?6 = 0 OR state NOT IN ('delivered', 'declined', 'withdrawn', 'revoked'))";
     auto bind = [&](Statement& s) {
       s.Bind(1, q.department_id).Bind(2, q.region_prefix).Bind(3, q.party_user_id);
@@ -271,20 +271,20 @@ Result<std::optional<int64_t>> CaseStore::KeyProjectAgent(int64_t id) const {
   });
 }
 
-Result<std::vector<sqlite::Event>> CaseStore::Events(int64_t case_id) const {
-  return db_.Read<std::vector<sqlite::Event>>(
-      [&](Connection& c) -> Result<std::vector<sqlite::Event>> {
+Result<std::vector<db::Event>> CaseStore::Events(int64_t case_id) const {
+  return db_.Read<std::vector<db::Event>>(
+      [&](Connection& c) -> Result<std::vector<db::Event>> {
         auto st = c.Prepare(
             "SELECT seq, at_ms, actor, kind, subject, data FROM events WHERE subject = ?1 "
             "ORDER BY seq");
         if (!st.ok()) return st.error();
         (*st)->Bind(1, std::string_view("case:" + std::to_string(case_id)));
-        std::vector<sqlite::Event> out;
+        std::vector<db::Event> out;
         while (true) {
           auto row = (*st)->Step();
           if (!row.ok()) return row.error();
           if (!*row) break;
-          sqlite::Event e;
+          db::Event e;
           e.seq = (*st)->Int64(0);
           e.at_ms = (*st)->Int64(1);
           e.actor = (*st)->Text(2);

@@ -12,7 +12,7 @@
 
 #include "domain/cases/case.h"
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -35,13 +35,13 @@ struct InboxQuery {
 
 class CaseStore {
  public:
-  explicit CaseStore(sqlite::Database& db) : db_(db) {}
+  explicit CaseStore(db::Database& db) : db_(db) {}
 
   // Stores a new case: numbers it (matter code + YYYYMMDD + 4-digit daily sequence), gives it a
   // query code, and appends "case.submitted". Returns the stored case.
   Result<cases::Case> Create(cases::Case c, const std::string& query_code, const Actor& actor);
   // The same, inside a transaction the caller runs (bulk loads such as the demo city).
-  static Result<cases::Case> CreateIn(sqlite::WriteTx& tx, cases::Case c,
+  static Result<cases::Case> CreateIn(db::WriteTx& tx, cases::Case c,
                                       const std::string& query_code, const Actor& actor);
 
   Result<cases::Case> Get(int64_t id) const;
@@ -51,7 +51,7 @@ class CaseStore {
   // Errors: kConflict "case.concurrent_change".
   Result<cases::Case> Apply(const cases::Outcome& outcome, int64_t expected_version,
                             const Actor& actor);
-  static Result<cases::Case> ApplyIn(sqlite::WriteTx& tx, const cases::Outcome& outcome,
+  static Result<cases::Case> ApplyIn(db::WriteTx& tx, const cases::Outcome& outcome,
                                      int64_t expected_version, const Actor& actor);
 
   Result<PageOf<cases::Case>> List(const CaseQuery& q) const;
@@ -62,10 +62,10 @@ class CaseStore {
   Result<std::optional<int64_t>> KeyProjectAgent(int64_t id) const;
 
   // The case's events, oldest first.
-  Result<std::vector<sqlite::Event>> Events(int64_t case_id) const;
+  Result<std::vector<db::Event>> Events(int64_t case_id) const;
 
  private:
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace xn::store

@@ -4,9 +4,9 @@
 
 namespace xn::store {
 namespace json = boost::json;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::WriteTx;
+using db::Connection;
+using db::Statement;
+using db::WriteTx;
 
 namespace {
 
@@ -222,9 +222,9 @@ Result<std::vector<MatterSummary>> CatalogStore::List(const MatterQuery& q) cons
   return db_.Read<std::vector<MatterSummary>>(
       [&](Connection& c) -> Result<std::vector<MatterSummary>> {
         std::string sql = std::string(kSummarySelect) +
-                          " WHERE (?1 IS NULL OR m.department_id = ?1)"
-                          " AND (?2 IS NULL OR v.category = ?2)"
-                          " AND (?3 IS NULL OR instr(v.name, ?3) > 0 OR instr(m.code, ?3) > 0)"
+                          " WHERE (CAST(?1 AS BIGINT) IS NULL OR m.department_id = ?1)"
+                          " AND (CAST(?2 AS TEXT) IS NULL OR v.category = ?2)"
+                          " AND (CAST(?3 AS TEXT) IS NULL OR instr(v.name, ?3) > 0 OR instr(m.code, ?3) > 0)"
                           " AND (?4 = 0 OR m.published_version IS NOT NULL)"
                           " ORDER BY m.code";
         auto st = c.Prepare(sql);

@@ -11,7 +11,7 @@
 
 #include "domain/catalog/catalog.h"
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -44,7 +44,7 @@ struct MatterQuery {
 
 class CatalogStore {
  public:
-  explicit CatalogStore(sqlite::Database& db) : db_(db) {}
+  explicit CatalogStore(db::Database& db) : db_(db) {}
 
   // Creates a matter with DEF as its draft version 1. Errors: kConflict "catalog.duplicate_code".
   Result<MatterSummary> Create(const catalog::MatterDef& def, const std::string& note,
@@ -64,7 +64,7 @@ class CatalogStore {
   Result<MatterVersion> PublishedByCode(const std::string& code) const;
 
  private:
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace xn::store

@@ -5,9 +5,9 @@
 
 namespace xn::store {
 namespace json = boost::json;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::WriteTx;
+using db::Connection;
+using db::Statement;
+using db::WriteTx;
 
 namespace {
 
@@ -170,7 +170,8 @@ Status ReplaceRoles(Connection& c, int64_t user_id, const std::vector<int64_t>& 
   if (!del.ok()) return del.error();
   if (auto r = (*del)->Bind(1, user_id).Run(); !r.ok()) return r;
   for (int64_t rid : role_ids) {
-    auto ins = c.Prepare("INSERT OR IGNORE INTO user_roles(user_id, role_id) VALUES (?1, ?2)");
+    auto ins = c.Prepare("INSERT INTO user_roles(user_id, role_id) VALUES (?1, ?2) "
+                         "ON CONFLICT DO NOTHING");
     if (!ins.ok()) return ins.error();
     if (auto r = (*ins)->Bind(1, user_id).Bind(2, rid).Run(); !r.ok()) return r;
   }
@@ -851,10 +852,10 @@ Result<AuditPage> IdentityStore::ListAudit(const AuditQuery& q) const {
         " WHERE (kind LIKE 'auth.%' OR kind LIKE 'user.%' OR kind LIKE 'role.%' OR "
         "kind LIKE 'session.%' OR kind LIKE 'org.%' OR kind LIKE 'calendar.%' OR "
         "kind LIKE 'access.%')"
-        " AND (?1 IS NULL OR kind LIKE ?1 || '%')"
-        " AND (?2 IS NULL OR actor = ?2 OR actor = (SELECT 'user:' || id FROM users WHERE "
+        " AND (CAST(?1 AS TEXT) IS NULL OR kind LIKE ?1 || '%')"
+        " AND (CAST(?2 AS TEXT) IS NULL OR actor = ?2 OR actor = (SELECT 'user:' || id FROM users WHERE "
         "username = ?2))"
-        " AND (?3 IS NULL OR at_ms >= ?3) AND (?4 IS NULL OR at_ms < ?4)";
+        " AND (CAST(?3 AS BIGINT) IS NULL OR at_ms >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR at_ms < ?4)";
     auto bind = [&](Statement& s) {
       s.Bind(1, q.kind_prefix).Bind(2, q.actor).Bind(3, q.from_ms).Bind(4, q.to_ms);
     };
@@ -876,7 +877,7 @@ Result<AuditPage> IdentityStore::ListAudit(const AuditQuery& q) const {
       auto row = (*st)->Step();
       if (!row.ok()) return row.error();
       if (!*row) break;
-      sqlite::Event e;
+      db::Event e;
       e.seq = (*st)->Int64(0);
       e.at_ms = (*st)->Int64(1);
       e.actor = (*st)->Text(2);

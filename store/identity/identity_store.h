@@ -16,7 +16,7 @@
 #include "domain/common/clock.h"
 #include "domain/common/result.h"
 #include "domain/identity/identity.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -109,7 +109,7 @@ struct LocalDay {
 
 // A page of the audit log, with the username of each "user:<id>" actor ("" for others).
 struct AuditPage {
-  std::vector<sqlite::Event> items;
+  std::vector<db::Event> items;
   std::vector<std::string> actor_names;
   int64_t total = 0;
 };
@@ -126,7 +126,7 @@ bool IsAuditKind(std::string_view kind);
 
 class IdentityStore {
  public:
-  explicit IdentityStore(sqlite::Database& db) : db_(db) {}
+  explicit IdentityStore(db::Database& db) : db_(db) {}
 
   // Writes the built-in roles that are missing (at start).
   Status EnsureBuiltinRoles(const Actor& actor);
@@ -202,7 +202,7 @@ class IdentityStore {
   Result<bool> Empty() const;
 
  private:
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace xn::store

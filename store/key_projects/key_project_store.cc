@@ -4,9 +4,9 @@
 
 namespace xn::store {
 namespace json = boost::json;
-using sqlite::Connection;
-using sqlite::Statement;
-using sqlite::WriteTx;
+using db::Connection;
+using db::Statement;
+using db::WriteTx;
 
 namespace {
 
@@ -89,9 +89,9 @@ Result<std::vector<KeyProject>> KeyProjectStore::List(const KeyProjectQuery& q) 
   using Out = std::vector<KeyProject>;
   return db_.Read<Out>([&](Connection& c) -> Result<Out> {
     auto st = c.Prepare(std::string(kSelect) +
-                        " WHERE (?1 IS NULL OR p.agent_user_id = ?1)"
-                        " AND (?2 IS NULL OR u.department_id = ?2)"
-                        " AND (?3 IS NULL OR substr(COALESCE(u.region_code, d.region_code, ''), "
+                        " WHERE (CAST(?1 AS BIGINT) IS NULL OR p.agent_user_id = ?1)"
+                        " AND (CAST(?2 AS BIGINT) IS NULL OR u.department_id = ?2)"
+                        " AND (CAST(?3 AS TEXT) IS NULL OR substr(COALESCE(u.region_code, d.region_code, ''), "
                         "1, length(?3)) = ?3) ORDER BY p.id DESC");
     if (!st.ok()) return st.error();
     (*st)->Bind(1, q.agent_user_id).Bind(2, q.agent_department_id).Bind(3, q.region_prefix);

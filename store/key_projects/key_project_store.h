@@ -15,7 +15,7 @@
 
 #include "domain/cases/case.h"
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -42,12 +42,12 @@ struct KeyProjectQuery {
 
 class KeyProjectStore {
  public:
-  explicit KeyProjectStore(sqlite::Database& db) : db_(db) {}
+  explicit KeyProjectStore(db::Database& db) : db_(db) {}
 
   // Stores P (id, names and created_at are set here). Errors: kConflict
   // "key_projects.duplicate_code" (field "code").
   Result<KeyProject> Create(const KeyProject& p, const Actor& actor);
-  static Result<int64_t> CreateIn(sqlite::WriteTx& tx, const KeyProject& p, const Actor& actor);
+  static Result<int64_t> CreateIn(db::WriteTx& tx, const KeyProject& p, const Actor& actor);
 
   Result<KeyProject> Get(int64_t id) const;
   // Projects matching Q, newest first.
@@ -57,7 +57,7 @@ class KeyProjectStore {
   Result<std::vector<cases::Case>> Cases(int64_t id) const;
 
  private:
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 }  // namespace xn::store

@@ -11,7 +11,7 @@
 
 #include "domain/cases/materials.h"
 #include "store/identity/identity_store.h"
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 namespace xn::store {
 
@@ -34,7 +34,7 @@ struct CaseMaterial {
 
 class MaterialStore {
  public:
-  explicit MaterialStore(sqlite::Database& db) : db_(db) {}
+  explicit MaterialStore(db::Database& db) : db_(db) {}
 
   // Stores DATA for OWNER_CODE, or finds the same bytes stored before. *REUSED tells which.
   Result<MaterialInfo> Put(const std::string& owner_code, const std::string& name,
@@ -54,7 +54,7 @@ class MaterialStore {
   Result<std::vector<CaseMaterial>> OfCase(int64_t case_id) const;
 
  private:
-  sqlite::Database& db_;
+  db::Database& db_;
 };
 
 std::string Sha256Hex(std::string_view data);

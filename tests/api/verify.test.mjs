@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, binary, Client } from '../lib/server.mjs';
+import { startServer, binary, backend, Client, freshDb, dropDb, sql, schemaVersionSql } from '../lib/server.mjs';
 import { LoginFull } from './helpers.mjs';
 
 function Run(args, input) {
@@ -16,13 +16,9 @@ function Run(args, input) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-function Sqlite(file, sql) {
-  const r = spawnSync('sqlite3', [file, sql], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const Sql = sql;
 
-describe('command line', () => {
+describe(`command line (${backend})`, () => {
   let dir;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'xn-cli-')); });
   after(() => { rmSync(dir, { recursive: true, force: true }); });
@@ -46,23 +42,26 @@ describe('command line', () => {
       await server.stop({ keep: true });
     });
     after(() => {
-      if (server) rmSync(server.dir, { recursive: true, force: true });
+      if (server) {
+        dropDb(db);
+        rmSync(server.dir, { recursive: true, force: true });
+      }
     });
 
     it('an untouched database verifies: exit 0 and OK', () => {
       const r = Run(['verify', '--db', db]);
       assert.equal(r.code, 0, r.out + r.err);
       assert.match(r.out, /^OK: \d+ events, chain intact/);
-      const events = Number(Sqlite(db, 'SELECT count(*) FROM events'));
+      const events = Number(Sql(db, 'SELECT count(*) FROM events'));
       assert.ok(events > 20);
       assert.match(r.out, new RegExp(`^OK: ${events} events`));
     });
 
     it('one changed byte in event 3 fails verify, which names event 3', async () => {
-      const before = Sqlite(db, 'SELECT data FROM events WHERE seq = 3');
+      const before = Sql(db, 'SELECT data FROM events WHERE seq = 3');
       assert.match(before, /a/, 'event 3 has an "a" to change');
-      Sqlite(db, "UPDATE events SET data = replace(data, 'a', 'b') WHERE seq = 3");
-      assert.notEqual(Sqlite(db, 'SELECT data FROM events WHERE seq = 3'), before);
+      Sql(db, "UPDATE events SET data = replace(data, 'a', 'b') WHERE seq = 3");
+      assert.notEqual(Sql(db, 'SELECT data FROM events WHERE seq = 3'), before);
       const r = Run(['verify', '--db', db]);
       assert.equal(r.code, 1, r.out + r.err);
       assert.match(r.out, /ALTERED: event 3\b/);
@@ -89,7 +88,7 @@ describe('command line', () => {
 
   describe('user add', () => {
     it('creates a user from the password on standard input, who can then log in', async () => {
-      const db = join(dir, 'first.db');
+      const db = freshDb(dir, 'first');
       const r = Run(['user', 'add', '--db', db, '--username', 'rootadmin', '--role', 'system-admin',
                      '--display-name', '首任管理员'], 'First-admin-2026\n');
       assert.equal(r.code, 0, r.out + r.err);
@@ -110,7 +109,7 @@ describe('command line', () => {
     });
 
     it('refuses a weak password with exit code 2 and creates nothing', () => {
-      const db = join(dir, 'weak.db');
+      const db = freshDb(dir, 'weak');
       for (const password of ['short-1', 'abcdefghijklmn', 'weakadmin-2026-x']) {
         const r = Run(['user', 'add', '--db', db, '--username', 'weakadmin', '--role', 'system-admin'],
                       `${password}\n`);
@@ -125,7 +124,7 @@ describe('command line', () => {
     });
 
     it('refuses a bad username, an unknown role and a duplicate with exit code 2', () => {
-      const db = join(dir, 'refuse.db');
+      const db = freshDb(dir, 'refuse');
       const add = (username, role) => Run(['user', 'add', '--db', db, '--username', username, '--role', role],
                                           'Valid-pass-2026\n');
       assert.equal(add('x', 'system-admin').code, 2, 'username under 3 characters');
@@ -137,12 +136,12 @@ describe('command line', () => {
 
   describe('migrate', () => {
     it('prints the schema version', () => {
-      const db = join(dir, 'migrate.db');
+      const db = freshDb(dir, 'migrate');
       const r = Run(['migrate', '--db', db]);
       assert.equal(r.code, 0, r.out + r.err);
       const m = r.out.match(/schema version (\d+)/);
       assert.ok(m, r.out);
-      assert.equal(Number(Sqlite(db, 'PRAGMA user_version')), Number(m[1]));
+      assert.equal(Number(Sql(db, schemaVersionSql.read)), Number(m[1]));
       // Migrating again is a no-op with the same answer.
       const again = Run(['migrate', '--db', db]);
       assert.equal(again.code, 0);
@@ -150,14 +149,14 @@ describe('command line', () => {
     });
 
     it('refuses a database from a newer version (user_version 999)', async () => {
-      const db = join(dir, 'future.db');
+      const db = freshDb(dir, 'future');
       assert.equal(Run(['migrate', '--db', db]).code, 0);
-      Sqlite(db, 'PRAGMA user_version = 999');
+      Sql(db, schemaVersionSql.set(999));
       const r = Run(['migrate', '--db', db]);
       assert.notEqual(r.code, 0, r.out);
       assert.match(r.err, /schema version 999/);
       assert.match(r.err, /newer/);
-      assert.equal(Sqlite(db, 'PRAGMA user_version'), '999', 'left as it was');
+      assert.equal(Sql(db, schemaVersionSql.read), '999', 'left as it was');
       assert.notEqual(Run(['verify', '--db', db]).code, 0);
       await assert.rejects(startServer({ demo: false, db }), /999/);
     });

@@ -1,6 +1,10 @@
-// Starts a real xiaoneng server on port 0 with a fresh SQLite file, for API and browser tests.
+// Starts a real xiaoneng server on port 0 with a fresh database, for API and browser tests.
 // The server prints "xiaoneng listening on http://HOST:PORT" once it accepts connections.
-import { spawn } from 'node:child_process';
+//
+// The backend: a SQLite file in a temporary directory, or, when XN_TEST_POSTGRES holds the URL of
+// a PostgreSQL server's maintenance database (scripts/test.sh starts one), a database of its own
+// created on that server for each test server and dropped when it stops.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -9,12 +13,46 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = process.env.XN_BIN || join(root, 'build', 'xiaoneng');
 export const demoPassword = 'Xiaoneng@2026demo';
+export const postgres = process.env.XN_TEST_POSTGRES || '';
+export const backend = postgres ? 'postgresql' : 'sqlite';
+
+let databases = 0;
+
+// A new, empty database: a file path in DIR for SQLite, a postgresql:// URL for PostgreSQL.
+export function freshDb(dir, name = 'xiaoneng') {
+  if (!postgres) return join(dir, `${name}.db`);
+  const db = `xn_${process.pid}_${++databases}_${name.replace(/[^a-z0-9_]/gi, '_')}`.toLowerCase();
+  sql(postgres, `CREATE DATABASE "${db}"`);
+  return postgres.replace(/\/[^/]*$/, `/${db}`);
+}
+
+// Drops a database made by freshDb (a file goes with its directory).
+export function dropDb(db) {
+  if (!db.startsWith('postgresql://')) return;
+  const name = db.replace(/^.*\//, '');
+  sql(postgres, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+// Runs one SQL statement on DB with the backend's own client; returns its output, trimmed.
+export function sql(db, text) {
+  const r = db.startsWith('postgresql://')
+    ? spawnSync('psql', [db, '-v', 'ON_ERROR_STOP=1', '-qAtc', text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', [db, text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${text}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// The SQL that reads and sets the schema version, per backend.
+export const schemaVersionSql = postgres
+  ? { read: 'SELECT version FROM xn_schema', set: (v) => `UPDATE xn_schema SET version = ${v}` }
+  : { read: 'PRAGMA user_version', set: (v) => `PRAGMA user_version = ${v}` };
 
 // Options: demo (seed the demo city), fakeClock (serve --fake-clock), db (reuse a file),
 // extraArgs. Returns { url, dbPath, dir, stop(), output() }.
 export async function startServer({ demo = true, fakeClock = false, db, extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'xn-test-'));
-  const dbPath = db || join(dir, 'xiaoneng.db');
+  const owned = !db;
+  const dbPath = db || freshDb(dir);
   const args = ['serve', '--db', dbPath, '--bind', '127.0.0.1', '--port', '0'];
   if (demo) args.push('--demo');
   if (fakeClock) args.push('--fake-clock');
@@ -41,7 +79,10 @@ export async function startServer({ demo = true, fakeClock = false, db, extraArg
         child.kill('SIGTERM');
         await exited;
       }
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (!keep) {
+        if (owned) dropDb(dbPath);
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

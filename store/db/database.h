@@ -1,15 +1,20 @@
-// The SQLite adapter's core: connections, statements, the single writer with group commit,
-// the pool of readers, numbered migrations, and the hash-chained event log.
+// The store's core, shared by both backends (SQLite embedded, PostgreSQL for a province):
+// connections, statements, the single writer with group commit, the pool of readers, numbered
+// migrations, and the hash-chained event log.
 //
 // Durability contract: Database::Write returns only after the transaction that ran the job has
-// been committed with `synchronous=FULL` in WAL mode, so anything acknowledged to a client
-// after Write returns survives a crash or power loss.
+// been committed (SQLite: WAL with `synchronous=FULL`; PostgreSQL: a COMMIT with the server's
+// `synchronous_commit` on), so anything acknowledged to a client after Write returns survives a
+// crash or power loss.
+//
+// SQL is written once, in the subset both backends speak (docs/architecture.md, "Storage"):
+// parameters as ?1, ?2... (or ?), RETURNING instead of last-insert ids, ON CONFLICT instead of
+// INSERT OR ..., and the two SQLite functions the stores use (instr, json_extract) are defined
+// on PostgreSQL by the first migration.
 //
 // Thread-safety: Database is safe to use from any number of threads. Connection, Statement and
 // WriteTx are confined to the thread that is running the job they were handed to.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <array>
 #include <cstdint>
@@ -22,25 +27,21 @@
 
 #include "domain/common/result.h"
 
-namespace xn::sqlite {
+namespace xn::db {
 
-// A prepared statement. Bind indexes are 1-based, column indexes 0-based (as in SQLite).
+enum class Backend { kSqlite, kPostgres };
+
+// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Statement {
  public:
-  Statement() = default;
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Statement(Statement&& other) noexcept;
-  Statement& operator=(Statement&& other) noexcept;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement();
+  virtual ~Statement() = default;
 
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view text);
+  virtual Statement& Bind(int index, int64_t value) = 0;
+  virtual Statement& Bind(int index, double value) = 0;
+  virtual Statement& Bind(int index, std::string_view text) = 0;
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
-  Statement& BindBlob(int index, const void* data, size_t size);
-  Statement& BindNull(int index);
+  virtual Statement& BindBlob(int index, const void* data, size_t size) = 0;
+  virtual Statement& BindNull(int index) = 0;
   Statement& Bind(int index, std::optional<int64_t> value) {
     return value ? Bind(index, *value) : BindNull(index);
   }
@@ -49,58 +50,51 @@ class Statement {
   }
 
   // Advances. Returns true while a row is available, false when done.
-  // Errors: kConflict ("store.constraint") on a UNIQUE/PRIMARY KEY/FOREIGN KEY violation,
+  // Errors: kConflict ("store.constraint") on a UNIQUE/PRIMARY KEY/FOREIGN KEY/CHECK violation,
   // kUnavailable ("store.io") otherwise.
-  Result<bool> Step();
+  virtual Result<bool> Step() = 0;
   // Step() to completion, for statements that return no rows.
   Status Run();
-  void Reset();
+  virtual void Reset() = 0;
 
-  bool IsNull(int col) const;
-  int64_t Int64(int col) const;
-  double Double(int col) const;
-  std::string Text(int col) const;
+  virtual bool IsNull(int col) const = 0;
+  virtual int64_t Int64(int col) const = 0;  // a boolean column reads as 0 or 1
+  virtual double Double(int col) const = 0;
+  virtual std::string Text(int col) const = 0;
   std::optional<std::string> OptionalText(int col) const;
   std::optional<int64_t> OptionalInt64(int col) const;
-  std::string Blob(int col) const;  // raw bytes
-
-  sqlite3_stmt* raw() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
+  virtual std::string Blob(int col) const = 0;  // raw bytes
 };
 
-// One SQLite connection with a cache of prepared statements.
+// One connection with a cache of prepared statements.
 class Connection {
  public:
-  // Opens PATH (creating it unless read_only) and applies the connection pragmas
-  // (WAL, synchronous=FULL, foreign_keys=ON, busy_timeout).
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
-  ~Connection();
+  virtual ~Connection() = default;
 
   // Runs one or more statements with no parameters.
-  Status Exec(std::string_view sql);
+  virtual Status Exec(std::string_view sql) = 0;
   // A prepared statement from the cache, reset and with bindings cleared. The reference stays
   // valid until the connection is closed; it must not be used after another call to Prepare with
   // the same SQL text.
-  Result<Statement*> Prepare(std::string_view sql);
-  int64_t LastInsertRowId() const;
-  int Changes() const;
-  sqlite3* raw() const { return db_; }
-
- private:
-  // Out of line: an inline constructor would need Cache complete in every includer.
-  explicit Connection(sqlite3* db);
-  struct Cache;
-  sqlite3* db_;
-  std::unique_ptr<Cache> cache_;
+  virtual Result<Statement*> Prepare(std::string_view sql) = 0;
+  // The id the last INSERT into a table with an INTEGER PRIMARY KEY gave its row (on PostgreSQL,
+  // the last value its identity sequence handed out in this session).
+  virtual int64_t LastInsertRowId() = 0;
+  // Rows changed by the last INSERT, UPDATE or DELETE run on this connection.
+  virtual int Changes() const = 0;
+  // True inside an open transaction (false after a COMMIT, a ROLLBACK, or one the server ended).
+  virtual bool InTransaction() const = 0;
+  // Resets statements a job left mid-step (SQLite keeps them open; PostgreSQL has none).
+  virtual void ResetBusy() = 0;
+  virtual Backend backend() const = 0;
 };
 
 // A schema change. Versions are 1, 2, 3... with no gaps; each runs once, in its own transaction.
 struct Migration {
   int version;
   std::string name;
-  std::string sql;
+  std::string sql;       // SQLite text
+  std::string postgres;  // PostgreSQL text when the translation of `sql` will not do; else empty
 };
 
 // An event to append: one change to the state, kept for good.
@@ -148,17 +142,32 @@ struct VerifyReport {
   std::string head_hash_hex;             // hash of the last event, to anchor elsewhere
 };
 
+// A migration's text for PostgreSQL: its own `postgres` text if it has one, else its SQLite text
+// with the types translated (INTEGER PRIMARY KEY → identity, INTEGER → BIGINT, BLOB → BYTEA,
+// REAL → DOUBLE PRECISION, an expression index's expression parenthesised).
+std::string PostgresMigrationSql(const Migration& m);
+
+// Where a --db value points. "postgresql://..." or "postgres://..." (a libpq URL) is PostgreSQL;
+// "sqlite:PATH" or a plain PATH is a SQLite file.
+struct Location {
+  Backend backend = Backend::kSqlite;
+  std::string target;  // the file path, or the libpq URL
+};
+Location ParseLocation(const std::string& db);
+// The location with any password removed, for messages and logs.
+std::string RedactLocation(const std::string& db);
+
 class Database {
  public:
   struct Options {
-    std::string path;        // SQLite file path
+    std::string path;        // a --db value: SQLite file path (or sqlite:PATH) or postgresql:// URL
     int readers = 4;         // size of the reader pool
     size_t max_batch = 256;  // most jobs committed in one transaction
   };
 
   // Opens or creates the database and runs every migration newer than its schema.
-  // Errors: kFailedPrecondition "store.schema_too_new" if the file's schema version is higher
-  // than the newest migration given; kUnavailable "store.open" if the file cannot be opened.
+  // Errors: kFailedPrecondition "store.schema_too_new" if the database's schema version is higher
+  // than the newest migration given; kUnavailable "store.open" if it cannot be opened.
   static Result<std::unique_ptr<Database>> Open(const Options& options,
                                                 const std::vector<Migration>& migrations);
   ~Database();
@@ -196,7 +205,8 @@ class Database {
   }
 
   int schema_version() const;
-  const std::string& path() const;
+  const std::string& path() const;  // as given, password included: do not print; see RedactLocation
+  Backend backend() const;
 
   // Walks the whole event chain from the first event and reports the first altered one.
   Result<VerifyReport> VerifyEvents() const;
@@ -210,7 +220,11 @@ class Database {
   std::unique_ptr<Impl> impl_;
 };
 
-// The built-in numbered migrations of this version of xiaoneng (store/sqlite/migrations.cc).
+// The built-in numbered migrations of this version of xiaoneng (store/db/migrations.cc).
 const std::vector<Migration>& BuiltinMigrations();
 
-}  // namespace xn::sqlite
+// Opening one connection, for a backend (store/db/sqlite.cc, store/db/postgres.cc).
+Result<std::unique_ptr<Connection>> OpenSqliteConnection(const std::string& path, bool read_only);
+Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& url);
+
+}  // namespace xn::db

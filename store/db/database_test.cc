@@ -1,4 +1,4 @@
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace xn::sqlite {
+namespace xn::db {
 namespace {
 
 namespace fs = std::filesystem;
@@ -540,4 +540,4 @@ TEST_F(EventChainTest, DeletedTailIsNamedWhileOpen) {
 }
 
 }  // namespace
-}  // namespace xn::sqlite
+}  // namespace xn::db

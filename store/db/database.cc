@@ -1,5 +1,6 @@
-// The SQLite adapter's core. See database.h for the contracts; this file explains the how.
-#include "store/sqlite/database.h"
+// The store's core, the same for both backends. See database.h for the contracts; this file
+// explains the how.
+#include "store/db/database.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,39 +8,25 @@
 #include <deque>
 #include <exception>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
-namespace xn::sqlite {
+namespace xn::db {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr size_t kHashSize = 32;
-
-// The one place where a SQLite result code becomes an Error.
-Error SqliteError(sqlite3* db, int rc) {
-  std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-    return MakeError(ErrorCode::kConflict, "store.constraint", std::move(message));
-  }
-  return MakeError(ErrorCode::kUnavailable, "store.io", std::move(message));
-}
+// PostgreSQL advisory lock keys ("xn" and a number). Writers of all processes serialise on the
+// first, so the event chain has one head; migrations run under the second.
+constexpr int64_t kWriteLockKey = 0x786e0001;
+constexpr int64_t kMigrateLockKey = 0x786e0002;
+constexpr int kVerifyChunk = 10000;
 
 Error FromException(const char* what) {
   return MakeError(ErrorCode::kInternal, "store.exception",
                    std::string("exception in store job: ") + what);
-}
-
-// A job may return while one of its cached statements is still mid-step (it read one row of a
-// SELECT and stopped). Such a statement holds the read transaction open and makes COMMIT or
-// ROLLBACK TO fail or misbehave, so every job is followed by resetting whatever it left busy.
-void ResetBusyStatements(sqlite3* db) {
-  for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s != nullptr;
-       s = sqlite3_next_stmt(db, s)) {
-    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
-  }
 }
 
 std::string Hex(const std::string& bytes) {
@@ -71,82 +58,14 @@ Event EventFromRow(const Statement& st) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-// Statement
-
-Statement::Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
-
-Statement& Statement::operator=(Statement&& other) noexcept {
-  if (this != &other) {
-    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
-    stmt_ = std::exchange(other.stmt_, nullptr);
-  }
-  return *this;
-}
-
-Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
-}
-
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  return *this;
-}
-
-Statement& Statement::BindBlob(int index, const void* data, size_t size) {
-  // A zero-length blob must still be a blob, not NULL: SQLite binds NULL for a null pointer.
-  static const char kEmpty = 0;
-  sqlite3_bind_blob64(stmt_, index, size == 0 ? &kEmpty : data, size, SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-Result<bool> Statement::Step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  Error error = SqliteError(sqlite3_db_handle(stmt_), rc);
-  sqlite3_reset(stmt_);
-  return error;
-}
-
 Status Statement::Run() {
   for (;;) {
     Result<bool> row = Step();
     if (!row.ok()) return row.error();
     if (!*row) break;
   }
-  sqlite3_reset(stmt_);
+  Reset();
   return Ok();
-}
-
-void Statement::Reset() { sqlite3_reset(stmt_); }
-
-bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-
-int64_t Statement::Int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-
-double Statement::Double(int col) const { return sqlite3_column_double(stmt_, col); }
-
-std::string Statement::Text(int col) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, col);
-  int size = sqlite3_column_bytes(stmt_, col);
-  if (text == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
 }
 
 std::optional<std::string> Statement::OptionalText(int col) const {
@@ -159,90 +78,25 @@ std::optional<int64_t> Statement::OptionalInt64(int col) const {
   return Int64(col);
 }
 
-std::string Statement::Blob(int col) const {
-  const void* data = sqlite3_column_blob(stmt_, col);
-  int size = sqlite3_column_bytes(stmt_, col);
-  if (data == nullptr) return {};
-  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+Location ParseLocation(const std::string& db) {
+  if (db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0) {
+    return {Backend::kPostgres, db};
+  }
+  if (db.rfind("sqlite:", 0) == 0) return {Backend::kSqlite, db.substr(7)};
+  return {Backend::kSqlite, db};
 }
 
-// ---------------------------------------------------------------------------------------------
-// Connection
-
-struct Connection::Cache {
-  std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
-};
-
-Connection::Connection(sqlite3* db) : db_(db), cache_(std::make_unique<Cache>()) {}
-
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
-  // NOMUTEX: a connection is used by one thread at a time (the writer, or the reader that took
-  // it from the pool under the pool's mutex), so SQLite's own per-connection lock is not needed.
-  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-              SQLITE_OPEN_NOMUTEX;
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
-    return MakeError(ErrorCode::kUnavailable, "store.open", "cannot open " + path + ": " + message);
-  }
-  std::unique_ptr<Connection> conn(new Connection(db));
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(db, 1);
-  // journal_mode=WAL is persistent in the file; a read-only connection cannot change the mode
-  // but accepts the pragma when the file is already in WAL (the writer opens first).
-  Status pragmas = conn->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-  if (!pragmas.ok()) {
-    return MakeError(ErrorCode::kUnavailable, "store.open",
-                     "cannot open " + path + ": " + pragmas.error().message);
-  }
-  return conn;
+std::string RedactLocation(const std::string& db) {
+  const Location where = ParseLocation(db);
+  if (where.backend != Backend::kPostgres) return db;
+  // postgresql://user:password@host/... → postgresql://user:***@host/...
+  const size_t scheme = db.find("://") + 3;
+  const size_t at = db.find('@', scheme);
+  if (at == std::string::npos) return db;
+  const size_t colon = db.find(':', scheme);
+  if (colon == std::string::npos || colon > at) return db;
+  return db.substr(0, colon + 1) + "***" + db.substr(at);
 }
-
-Connection::~Connection() {
-  cache_.reset();  // statements are finalized before the connection is closed
-  sqlite3_close_v2(db_);
-}
-
-Status Connection::Exec(std::string_view sql) {
-  std::string text(sql);
-  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc);
-  return Ok();
-}
-
-Result<Statement*> Connection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_->statements.find(key);
-  if (it != cache_->statements.end()) {
-    sqlite3_reset(it->second->raw());
-    sqlite3_clear_bindings(it->second->raw());
-    return it->second.get();
-  }
-  sqlite3_stmt* stmt = nullptr;
-  const char* tail = nullptr;
-  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
-                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc);
-  auto owned = std::make_unique<Statement>(stmt);
-  if (stmt == nullptr) {
-    return MakeError(ErrorCode::kInternal, "store.sql", "empty SQL statement");
-  }
-  std::string_view rest(tail, key.data() + key.size() - tail);
-  if (rest.find_first_not_of(" \t\r\n;") != std::string_view::npos) {
-    return MakeError(ErrorCode::kInternal, "store.sql",
-                     "Prepare takes one statement: " + std::string(sql));
-  }
-  Statement* out = owned.get();
-  cache_->statements.emplace(std::move(key), std::move(owned));
-  return out;
-}
-
-int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
-
-int Connection::Changes() const { return sqlite3_changes(db_); }
 
 // ---------------------------------------------------------------------------------------------
 // The writer's transaction.
@@ -299,6 +153,7 @@ struct Job {
 
 struct Database::Impl {
   Options options;
+  Location where;
   int schema_version = 0;
 
   // Writer state: touched only by the writer thread once it has started.
@@ -320,6 +175,8 @@ struct Database::Impl {
   std::vector<Connection*> idle_readers;
 
   void WriterLoop();
+  Status BeginWrite();
+  Result<std::unique_ptr<Connection>> OpenConnection(bool read_only) const;
   void RunBatch(std::vector<Job>& batch);
   Status RunJob(Job& job);
   Connection* AcquireReader();
@@ -354,7 +211,42 @@ Status Database::Impl::RunJob(Job& job) {
   } catch (...) {
     s = FromException("unknown exception");
   }
-  ResetBusyStatements(writer->raw());
+  writer->ResetBusy();
+  return s;
+}
+
+Result<std::unique_ptr<Connection>> Database::Impl::OpenConnection(bool read_only) const {
+  if (where.backend == Backend::kPostgres) return OpenPostgresConnection(where.target);
+  return OpenSqliteConnection(where.target, read_only);
+}
+
+// Reads the chain head as the database has it.
+static Status ReadHead(Connection& c, int64_t& last_seq, std::string& last_hash) {
+  Result<Statement*> head = c.Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+  if (!head.ok()) return head.error();
+  Result<bool> row = (*head)->Step();
+  if (!row.ok()) return row.error();
+  if (*row) {
+    last_seq = (*head)->Int64(0);
+    last_hash = (*head)->Blob(1);
+  } else {
+    last_seq = 0;
+    last_hash = std::string(kHashSize, '\0');
+  }
+  (*head)->Reset();
+  return Ok();
+}
+
+// Begins the batch's transaction. On SQLite, BEGIN IMMEDIATE takes the file's write lock and
+// the head in memory is the head on disk (this process is the only writer). On PostgreSQL,
+// other processes may write too: the transaction takes the writers' advisory lock, then reads
+// the head, which another process may have moved.
+Status Database::Impl::BeginWrite() {
+  if (where.backend == Backend::kSqlite) return writer->Exec("BEGIN IMMEDIATE");
+  Status s = writer->Exec("BEGIN");
+  if (s.ok()) s = writer->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")");
+  if (s.ok()) s = ReadHead(*writer, last_seq, last_hash);
+  if (!s.ok() && writer->InTransaction()) (void)writer->Exec("ROLLBACK");
   return s;
 }
 
@@ -362,21 +254,23 @@ Status Database::Impl::RunJob(Job& job) {
 // savepoint of its own, and one COMMIT (one fsync of the WAL) makes the whole batch durable.
 // Callers are woken only after that COMMIT, so an acknowledged write is on disk.
 //
-// If SQLite aborts the whole transaction under a job (it does so on some I/O and out-of-memory
+// A job that fails is rolled back to its savepoint, on PostgreSQL too, where an error leaves the
+// transaction unusable until that rollback.
+//
+// If the backend aborts the whole transaction under a job (it does so on some I/O and out-of-memory
 // errors), the jobs already run in it are lost too: they get the error, the chain head goes
 // back to where the transaction started, and the remaining jobs continue in a new transaction.
 void Database::Impl::RunBatch(std::vector<Job>& batch) {
   std::vector<Status> results(batch.size());
-  sqlite3* db = writer->raw();
   size_t i = 0;
   while (i < batch.size()) {
-    const int64_t tx_seq = last_seq;
-    const std::string tx_hash = last_hash;
-    Status begin = writer->Exec("BEGIN IMMEDIATE");
+    Status begin = BeginWrite();
     if (!begin.ok()) {
       for (; i < batch.size(); ++i) results[i] = begin;
       break;
     }
+    const int64_t tx_seq = last_seq;
+    const std::string tx_hash = last_hash;
     std::vector<size_t> in_tx;  // jobs whose changes are part of this transaction
     bool aborted = false;
     Error abort_error;
@@ -385,7 +279,7 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
       const std::string job_hash = last_hash;
       Status s = writer->Exec("SAVEPOINT xn_job");
       if (s.ok()) s = RunJob(batch[i]);
-      if (s.ok() && sqlite3_get_autocommit(db) == 0) {
+      if (s.ok() && writer->InTransaction()) {
         s = writer->Exec("RELEASE xn_job");
         if (s.ok()) {
           in_tx.push_back(i);
@@ -396,7 +290,7 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
       results[i] = s;
       last_seq = job_seq;
       last_hash = job_hash;
-      if (sqlite3_get_autocommit(db) != 0) {
+      if (!writer->InTransaction()) {
         aborted = true;
         abort_error = s.ok() ? MakeError(ErrorCode::kInternal, "store.tx", "job ended the transaction")
                              : s.error();
@@ -411,7 +305,7 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
       }
     }
     if (aborted) {
-      if (sqlite3_get_autocommit(db) == 0) (void)writer->Exec("ROLLBACK");
+      if (writer->InTransaction()) (void)writer->Exec("ROLLBACK");
       last_seq = tx_seq;
       last_hash = tx_hash;
       Error lost = MakeError(abort_error.category, abort_error.code,
@@ -422,7 +316,7 @@ void Database::Impl::RunBatch(std::vector<Job>& batch) {
     }
     Status commit = writer->Exec("COMMIT");
     if (!commit.ok()) {
-      if (sqlite3_get_autocommit(db) == 0) (void)writer->Exec("ROLLBACK");
+      if (writer->InTransaction()) (void)writer->Exec("ROLLBACK");
       last_seq = tx_seq;
       last_hash = tx_hash;
       for (size_t j : in_tx) results[j] = commit;
@@ -462,6 +356,60 @@ Database::~Database() {
   impl_->writer_thread.join();
 }
 
+namespace {
+
+// The schema version: SQLite keeps it in the file header (user_version); PostgreSQL in a
+// one-row table of its own.
+Result<int64_t> ReadSchemaVersion(Connection& c) {
+  if (c.backend() == Backend::kPostgres) {
+    Status made = c.Exec(
+        "CREATE TABLE IF NOT EXISTS xn_schema (one INTEGER PRIMARY KEY CHECK (one = 1), "
+        "version INTEGER NOT NULL); "
+        "INSERT INTO xn_schema (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING");
+    if (!made.ok()) return made.error();
+  }
+  Result<Statement*> st = c.Prepare(c.backend() == Backend::kPostgres
+                                        ? "SELECT version FROM xn_schema"
+                                        : "PRAGMA user_version");
+  if (!st.ok()) return st.error();
+  Result<bool> row = (*st)->Step();
+  if (!row.ok()) return row.error();
+  const int64_t version = *row ? (*st)->Int64(0) : 0;
+  (*st)->Reset();
+  return version;
+}
+
+Status RunMigration(Connection& c, const Migration& m) {
+  const bool pg = c.backend() == Backend::kPostgres;
+  Status s = c.Exec(pg ? "BEGIN" : "BEGIN IMMEDIATE");
+  if (s.ok()) s = c.Exec(pg ? PostgresMigrationSql(m) : m.sql);
+  if (s.ok()) {
+    s = c.Exec(pg ? "UPDATE xn_schema SET version = " + std::to_string(m.version)
+                  : "PRAGMA user_version = " + std::to_string(m.version));
+  }
+  if (s.ok()) s = c.Exec("COMMIT");
+  if (!s.ok()) {
+    if (c.InTransaction()) (void)c.Exec("ROLLBACK");
+    return MakeError(s.error().category, "store.migration",
+                     "migration " + std::to_string(m.version) + " (" + m.name +
+                         ") failed: " + s.error().message);
+  }
+  return Ok();
+}
+
+Result<bool> HasEventsTable(Connection& c) {
+  Result<Statement*> st = c.Prepare(
+      c.backend() == Backend::kPostgres
+          ? "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'events'"
+          : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+  if (!st.ok()) return st.error();
+  Result<bool> row = (*st)->Step();
+  (*st)->Reset();
+  return row;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::Open(const Options& options,
                                                  const std::vector<Migration>& migrations) {
   for (size_t i = 0; i < migrations.size(); ++i) {
@@ -477,65 +425,58 @@ Result<std::unique_ptr<Database>> Database::Open(const Options& options,
   std::unique_ptr<Database> database(new Database());
   Impl& impl = *database->impl_;
   impl.options = options;
+  impl.where = ParseLocation(options.path);
+  const bool pg = impl.where.backend == Backend::kPostgres;
 
-  Result<std::unique_ptr<Connection>> writer = Connection::Open(options.path, false);
+  Result<std::unique_ptr<Connection>> writer = impl.OpenConnection(false);
   if (!writer.ok()) return writer.error();
   impl.writer = std::move(*writer);
   Connection& w = *impl.writer;
 
-  Result<Statement*> version_st = w.Prepare("PRAGMA user_version");
-  if (!version_st.ok()) return version_st.error();
-  Result<bool> version_row = (*version_st)->Step();
-  if (!version_row.ok()) return version_row.error();
-  const int64_t current = *version_row ? (*version_st)->Int64(0) : 0;
-  (*version_st)->Reset();
-  if (current > newest) {
-    return MakeError(ErrorCode::kFailedPrecondition, "store.schema_too_new",
-                     options.path + " has schema version " + std::to_string(current) +
-                         ", newer than the newest this version knows (" +
-                         std::to_string(newest) + "); use a newer xiaoneng");
+  // Several processes may start at once against one PostgreSQL: one migrates, the others wait
+  // and then find the schema current.
+  const std::string lock_key = std::to_string(kMigrateLockKey);
+  if (pg) {
+    Status locked = w.Exec("SELECT pg_advisory_lock(" + lock_key + ")");
+    if (!locked.ok()) return locked.error();
   }
-
-  // Each migration in its own transaction together with the version bump, so a crash leaves
-  // the file at a whole version.
-  for (const Migration& m : migrations) {
-    if (m.version <= current) continue;
-    Status s = w.Exec("BEGIN IMMEDIATE");
-    if (s.ok()) s = w.Exec(m.sql);
-    if (s.ok()) s = w.Exec("PRAGMA user_version = " + std::to_string(m.version));
-    if (s.ok()) s = w.Exec("COMMIT");
-    if (!s.ok()) {
-      if (sqlite3_get_autocommit(w.raw()) == 0) (void)w.Exec("ROLLBACK");
-      return MakeError(s.error().category, "store.migration",
-                       "migration " + std::to_string(m.version) + " (" + m.name +
-                           ") failed: " + s.error().message);
+  auto migrate = [&]() -> Result<int64_t> {
+    Result<int64_t> current = ReadSchemaVersion(w);
+    if (!current.ok()) return current.error();
+    if (*current > newest) {
+      return MakeError(ErrorCode::kFailedPrecondition, "store.schema_too_new",
+                       RedactLocation(options.path) + " has schema version " +
+                           std::to_string(*current) +
+                           ", newer than the newest this version knows (" +
+                           std::to_string(newest) + "); use a newer xiaoneng");
     }
-  }
-  impl.schema_version = static_cast<int>(std::max<int64_t>(current, newest));
+    // Each migration in its own transaction together with the version bump, so a crash leaves
+    // the database at a whole version.
+    for (const Migration& m : migrations) {
+      if (m.version <= *current) continue;
+      Status s = RunMigration(w, m);
+      if (!s.ok()) return s.error();
+    }
+    return *current;
+  };
+  Result<int64_t> current = migrate();
+  if (pg) (void)w.Exec("SELECT pg_advisory_unlock(" + lock_key + ")");
+  if (!current.ok()) return current.error();
+  impl.schema_version = static_cast<int>(std::max<int64_t>(*current, newest));
 
-  // The chain head, kept in memory by the writer from here on.
-  Result<Statement*> has_events =
-      w.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+  // The chain head, kept in memory by the writer from here on (on PostgreSQL, read again under
+  // the writers' lock at every batch).
+  Result<bool> has_events = HasEventsTable(w);
   if (!has_events.ok()) return has_events.error();
-  Result<bool> has_row = (*has_events)->Step();
-  if (!has_row.ok()) return has_row.error();
-  (*has_events)->Reset();
-  if (*has_row) {
-    Result<Statement*> head = w.Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
-    if (!head.ok()) return head.error();
-    Result<bool> row = (*head)->Step();
-    if (!row.ok()) return row.error();
-    if (*row) {
-      impl.last_seq = (*head)->Int64(0);
-      impl.last_hash = (*head)->Blob(1);
-    }
-    (*head)->Reset();
+  if (*has_events) {
+    Status s = ReadHead(w, impl.last_seq, impl.last_hash);
+    if (!s.ok()) return s.error();
   }
   impl.committed_seq.store(impl.last_seq);
 
   const int readers = std::max(options.readers, 1);
   for (int i = 0; i < readers; ++i) {
-    Result<std::unique_ptr<Connection>> r = Connection::Open(options.path, true);
+    Result<std::unique_ptr<Connection>> r = impl.OpenConnection(true);
     if (!r.ok()) return r.error();
     impl.idle_readers.push_back(r->get());
     impl.readers.push_back(std::move(*r));
@@ -573,7 +514,10 @@ Status Database::ReadErased(std::function<Status(Connection&)> job) const {
     ~Return() { impl.ReleaseReader(c); }
   } give_back{*impl_, c};
 
-  Status begin = c->Exec("BEGIN");
+  // One snapshot for the whole job, on both backends.
+  Status begin = c->Exec(c->backend() == Backend::kPostgres
+                             ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                             : "BEGIN");
   if (!begin.ok()) return begin;
   Status s;
   try {
@@ -583,8 +527,8 @@ Status Database::ReadErased(std::function<Status(Connection&)> job) const {
   } catch (...) {
     s = FromException("unknown exception");
   }
-  ResetBusyStatements(c->raw());
-  if (sqlite3_get_autocommit(c->raw()) == 0) {
+  c->ResetBusy();
+  if (c->InTransaction()) {
     Status end = c->Exec("COMMIT");
     if (!end.ok()) {
       (void)c->Exec("ROLLBACK");
@@ -597,6 +541,8 @@ Status Database::ReadErased(std::function<Status(Connection&)> job) const {
 int Database::schema_version() const { return impl_->schema_version; }
 
 const std::string& Database::path() const { return impl_->options.path; }
+
+Backend Database::backend() const { return impl_->where.backend; }
 
 // Walks the chain in one read snapshot. For each event: its seq must follow the previous one
 // with no gap (starting at 1), its stored hash must equal the hash recomputed from its fields and
@@ -615,29 +561,39 @@ Result<VerifyReport> Database::VerifyEvents() const {
         report.reason = why;
       }
     };
+    // In chunks by seq, within the one snapshot, so a long chain is never held in memory whole.
     Result<Statement*> st = c.Prepare("SELECT " + std::string(kEventColumns) +
-                                      " FROM events ORDER BY seq");
+                                      " FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
     if (!st.ok()) return st.error();
     std::string prev(kHashSize, '\0');
     int64_t expected = 1;
+    int64_t after = std::numeric_limits<int64_t>::min();
     for (;;) {
-      Result<bool> row = (*st)->Step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      Event e = EventFromRow(**st);
-      if (e.seq != expected) flag(expected, e.seq > expected ? "missing event" : "bad seq");
-      NewEvent fields{e.at_ms, e.actor, e.kind, e.subject, e.data};
-      const std::array<unsigned char, 32> computed = EventHash(e.prev_hash, e.seq, fields);
-      if (e.prev_hash.size() != kHashSize || e.hash.size() != kHashSize ||
-          std::string_view(e.hash) !=
-              std::string_view(reinterpret_cast<const char*>(computed.data()), computed.size())) {
-        flag(e.seq, "hash mismatch");
-      } else if (e.prev_hash != prev) {
-        flag(e.seq, "broken link");
+      (*st)->Reset();
+      (*st)->Bind(1, after).Bind(2, static_cast<int64_t>(kVerifyChunk));
+      int in_chunk = 0;
+      for (;;) {
+        Result<bool> row = (*st)->Step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        ++in_chunk;
+        Event e = EventFromRow(**st);
+        after = e.seq;
+        if (e.seq != expected) flag(expected, e.seq > expected ? "missing event" : "bad seq");
+        NewEvent fields{e.at_ms, e.actor, e.kind, e.subject, e.data};
+        const std::array<unsigned char, 32> computed = EventHash(e.prev_hash, e.seq, fields);
+        if (e.prev_hash.size() != kHashSize || e.hash.size() != kHashSize ||
+            std::string_view(e.hash) != std::string_view(reinterpret_cast<const char*>(
+                                            computed.data()), computed.size())) {
+          flag(e.seq, "hash mismatch");
+        } else if (e.prev_hash != prev) {
+          flag(e.seq, "broken link");
+        }
+        prev = e.hash;
+        expected = e.seq + 1;
+        if (!report.first_bad_seq) ++report.events_checked;
       }
-      prev = e.hash;
-      expected = e.seq + 1;
-      if (!report.first_bad_seq) ++report.events_checked;
+      if (in_chunk < kVerifyChunk) break;
     }
     if (expected <= committed) flag(expected, "missing event");
     report.head_hash_hex = Hex(prev);
@@ -664,4 +620,4 @@ Result<std::vector<Event>> Database::ReadEvents(int64_t after_seq, int limit) co
       });
 }
 
-}  // namespace xn::sqlite
+}  // namespace xn::db

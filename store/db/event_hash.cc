@@ -16,9 +16,9 @@
 
 #include <stdexcept>
 
-#include "store/sqlite/database.h"
+#include "store/db/database.h"
 
-namespace xn::sqlite {
+namespace xn::db {
 namespace {
 
 constexpr size_t kHashSize = 32;
@@ -68,4 +68,4 @@ std::array<unsigned char, 32> EventHash(const std::string& prev_hash, int64_t se
   return Sm3(buf);
 }
 
-}  // namespace xn::sqlite
+}  // namespace xn::db
