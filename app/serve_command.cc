@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.h"
@@ -17,6 +18,8 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "store/calendar/calendar_files.h"
+#include "store/db/event_feed.h"
+#include "store/db/leader.h"
 #include "store/identity/auth.h"
 #include "store/identity/password.h"
 
@@ -180,6 +183,34 @@ int Serve(const ServeOptions& o) {
                        &case_store,
                        &flows,
                        &materials};
+  // Leadership among the processes sharing the database: the holder runs the timers that must
+  // run once. Shown by /healthz and the xn_leader gauge.
+  prometheus::Gauge& leader_gauge = prometheus::BuildGauge()
+                                        .Name("xn_leader")
+                                        .Help("1 while this process holds leadership")
+                                        .Register(metrics.registry())
+                                        .Add({});
+  db::Leadership leadership({.location = o.db, .on_change = [&leader_gauge](bool leader) {
+                               leader_gauge.Set(leader ? 1 : 0);
+                               std::printf("leadership: %s\n",
+                                           leader ? "this process is the leader"
+                                                  : "this process is no longer the leader");
+                               std::fflush(stdout);
+                             }});
+  ctx.leadership = &leadership;
+
+  // What other processes sharing the database do reaches this one's caches through the events.
+  db::EventFeed feed(**db);
+  feed.Subscribe([&](const db::Event& e) {
+    auth.Follow(e.kind, e.subject);
+    if (e.kind.rfind("calendar.", 0) == 0) (void)ctx.reload_calendar();
+  });
+  auto head = db::HeadSeq(**db);
+  if (!head.ok()) {
+    std::cerr << "error: " << head.error().message << "\n";
+    return 1;
+  }
+  feed.Start(*head);
   router.on_denied = [&](const http::Request& req, const std::string& permission) {
     (void)identity.AppendAudit(
         "access.denied", "route:" + req.path,

@@ -14,6 +14,7 @@
 #include "domain/common/clock.h"
 #include "http/router.h"
 #include "store/cases/case_store.h"
+#include "store/db/leader.h"
 #include "store/catalog/catalog_store.h"
 #include "store/identity/auth.h"
 #include "store/identity/identity_store.h"
@@ -73,6 +74,8 @@ struct ApiContext {
   store::CaseStore* cases = nullptr;
   FlowCache* flows = nullptr;
   store::MaterialStore* materials = nullptr;
+  // Whether this process holds leadership among the processes sharing the database.
+  const db::Leadership* leadership = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& ctx);

@@ -8,11 +8,18 @@ namespace json = boost::json;
 using beast_http::verb;
 
 void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
+  // `leader`: whether this process runs the work that must run once among the processes sharing
+  // the database (the supervision engine's timers); see docs/deploy.md.
   router.Add(verb::get, "/healthz", Access::kPublic, "",
-             {.summary = "存活检查", .tag = "system",
+             {.summary = "存活检查（含本进程是否为主节点）", .tag = "system",
               .response_schema =
-                  R"({"type":"object","properties":{"status":{"type":"string"}}})"},
-             [](Request&) { return JsonResponse(200, R"({"status":"ok"})"); });
+                  R"({"type":"object","properties":{"status":{"type":"string"},)"
+                  R"("leader":{"type":"boolean"}}})"},
+             [&ctx](Request&) {
+               const bool leader = ctx.leadership != nullptr && ctx.leadership->is_leader();
+               return JsonResponse(200, leader ? R"({"status":"ok","leader":true})"
+                                               : R"({"status":"ok","leader":false})");
+             });
 
   router.Add(verb::get, "/metrics", Access::kPublic, "",
              {.summary = "Prometheus 指标（文本格式）", .tag = "system",

@@ -11,7 +11,7 @@ packages=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium wrk)
+  packages+=(chromium wrk postgresql-15 postgresql-client-15)
 fi
 
 missing=()

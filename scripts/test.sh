@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for a fresh Debian 12 machine: installs what is missing, builds, and runs every
-# test: unit (GoogleTest via CTest), API (a real server over HTTP), browser (Playwright on
-# Debian's Chromium), and the calendar against an independent source. Ends with one line:
-# "N passed, N failed".
+# test: unit (GoogleTest via CTest), API (a real server over HTTP) on SQLite and again on a real
+# PostgreSQL 15 server that this script starts on loopback and stops, the tests that need
+# PostgreSQL itself (several processes, copy), browser (Playwright on Debian's Chromium), and
+# the calendar against an independent source. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,8 +17,15 @@ failed=0
 status=0
 log=$(mktemp -d)
 
-echo "== unit tests =="
-ctest --test-dir build --output-on-failure -j"$(nproc)" 2>&1 | tee "$log/unit.txt"
+# A private PostgreSQL server for this run, stopped however the script ends.
+pgdir=/tmp/xn-test-pg-$$
+pgport=$((50000 + RANDOM % 10000))
+pgurl=$(scripts/pg.sh start "$pgdir" "$pgport") || { echo "error: cannot start PostgreSQL" >&2; exit 1; }
+trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir" "$pgdir.initdb.log"' EXIT
+echo "PostgreSQL for the tests: $pgurl"
+
+echo "== unit tests (the store's on SQLite and on PostgreSQL) =="
+XN_TEST_POSTGRES=$pgurl ctest --test-dir build --output-on-failure -j"$(nproc)" 2>&1 | tee "$log/unit.txt"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log/unit.txt" | tail -1)
 total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
@@ -39,7 +47,10 @@ run_node() {  # name, files...
 }
 
 export XN_BIN="$root/build/xiaoneng"
-run_node api tests/api/*.test.mjs
+run_node api-sqlite tests/api/*.test.mjs
+export XN_TEST_POSTGRES=$pgurl
+run_node api-postgresql tests/api/*.test.mjs tests/postgres/*.test.mjs
+unset XN_TEST_POSTGRES
 run_node e2e tests/e2e/*.test.mjs
 
 echo "== calendar against an independent source (chinese-days) =="

@@ -160,6 +160,7 @@ struct Database::Impl {
   std::unique_ptr<Connection> writer;
   int64_t last_seq = 0;
   std::string last_hash = std::string(kHashSize, '\0');
+  bool has_events = false;  // false only for a database opened without the built-in migrations
   // The seq of the newest event known committed; read by VerifyEvents to notice a deleted tail.
   std::atomic<int64_t> committed_seq{0};
 
@@ -237,15 +238,21 @@ static Status ReadHead(Connection& c, int64_t& last_seq, std::string& last_hash)
   return Ok();
 }
 
-// Begins the batch's transaction. On SQLite, BEGIN IMMEDIATE takes the file's write lock and
-// the head in memory is the head on disk (this process is the only writer). On PostgreSQL,
-// other processes may write too: the transaction takes the writers' advisory lock, then reads
-// the head, which another process may have moved.
+// Begins the batch's transaction and reads the chain head as the database has it: another
+// process sharing the database may have moved it. On SQLite, BEGIN IMMEDIATE takes the file's
+// write lock; on PostgreSQL, the transaction takes the writers' advisory lock. Either way every
+// writer of every process appends to one chain, in order.
 Status Database::Impl::BeginWrite() {
-  if (where.backend == Backend::kSqlite) return writer->Exec("BEGIN IMMEDIATE");
-  Status s = writer->Exec("BEGIN");
-  if (s.ok()) s = writer->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")");
-  if (s.ok()) s = ReadHead(*writer, last_seq, last_hash);
+  Status s;
+  if (where.backend == Backend::kSqlite) {
+    s = writer->Exec("BEGIN IMMEDIATE");
+  } else {
+    s = writer->Exec("BEGIN");
+    if (s.ok()) {
+      s = writer->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")");
+    }
+  }
+  if (s.ok() && has_events) s = ReadHead(*writer, last_seq, last_hash);
   if (!s.ok() && writer->InTransaction()) (void)writer->Exec("ROLLBACK");
   return s;
 }
@@ -464,10 +471,10 @@ Result<std::unique_ptr<Database>> Database::Open(const Options& options,
   if (!current.ok()) return current.error();
   impl.schema_version = static_cast<int>(std::max<int64_t>(*current, newest));
 
-  // The chain head, kept in memory by the writer from here on (on PostgreSQL, read again under
-  // the writers' lock at every batch).
+  // The chain head, read again under the write lock at every batch.
   Result<bool> has_events = HasEventsTable(w);
   if (!has_events.ok()) return has_events.error();
+  impl.has_events = *has_events;
   if (*has_events) {
     Status s = ReadHead(w, impl.last_seq, impl.last_hash);
     if (!s.ok()) return s.error();

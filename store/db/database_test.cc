@@ -1,9 +1,11 @@
 #include "store/db/database.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -33,7 +35,7 @@ std::string HexOf(const std::array<unsigned char, 32>& bytes) {
 
 // Runs SQL on the file through a connection of its own, bypassing Database (as an attacker or a
 // careless operator with the sqlite3 shell would).
-void RawExec(const std::string& path, const std::string& sql) {
+void SqliteExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
@@ -45,7 +47,7 @@ void RawExec(const std::string& path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
-int64_t RawInt(const std::string& path, const std::string& sql) {
+int64_t SqliteInt(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -57,23 +59,79 @@ int64_t RawInt(const std::string& path, const std::string& sql) {
   return value;
 }
 
+// The same for PostgreSQL, through a libpq connection of its own (as psql would).
+std::string PostgresQuery(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  EXPECT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  PGresult* res = PQexec(conn, sql.c_str());
+  const ExecStatusType st = PQresultStatus(res);
+  EXPECT_TRUE(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) << PQresultErrorMessage(res);
+  std::string value = st == PGRES_TUPLES_OK && PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "";
+  PQclear(res);
+  PQfinish(conn);
+  return value;
+}
+
+// The PostgreSQL server's maintenance database for these tests; empty when none is configured.
+std::string PostgresAdminUrl() {
+  const char* url = std::getenv("XN_TEST_POSTGRES");
+  return url != nullptr ? url : "";
+}
+
 NewEvent MakeEvent(const std::string& subject, const std::string& data = R"({"n":1})") {
   return NewEvent{1700000000000, "system", "test.happened", subject, data};
 }
 
-class DatabaseTest : public ::testing::Test {
+// Every test runs on both backends: a SQLite file in a temporary directory, and a database of
+// its own on the PostgreSQL server named by XN_TEST_POSTGRES (scripts/test.sh starts one; the
+// PostgreSQL runs are skipped, saying so, when it is not set).
+class DatabaseTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("xn_db_test_" + std::to_string(rd()) + "_" +
-                                        std::to_string(rd()));
+    const std::string unique = std::to_string(rd()) + "_" + std::to_string(rd());
+    if (GetParam() == Backend::kPostgres) {
+      admin_ = PostgresAdminUrl();
+      if (admin_.empty()) GTEST_SKIP() << "XN_TEST_POSTGRES is not set";
+      pg_name_ = "xn_unit_" + unique;
+      PostgresQuery(admin_, "CREATE DATABASE " + pg_name_);
+      path_ = admin_.substr(0, admin_.rfind('/') + 1) + pg_name_;
+      return;
+    }
+    dir_ = fs::temp_directory_path() / ("xn_db_test_" + unique);
     fs::create_directories(dir_);
     path_ = (dir_ / "xn.db").string();
   }
   void TearDown() override {
     db_.reset();
+    if (!pg_name_.empty()) PostgresQuery(admin_, "DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)");
     std::error_code ec;
-    fs::remove_all(dir_, ec);
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+
+  bool pg() const { return GetParam() == Backend::kPostgres; }
+
+  // SQL run beside Database, through a connection of the test's own.
+  void RawExec(const std::string& sql) {
+    if (pg()) {
+      PostgresQuery(path_, sql);
+    } else {
+      SqliteExec(path_, sql);
+    }
+  }
+  int64_t RawInt(const std::string& sql) {
+    if (pg()) return std::strtoll(PostgresQuery(path_, sql).c_str(), nullptr, 10);
+    return SqliteInt(path_, sql);
+  }
+  std::string SchemaVersionSql() const {
+    return pg() ? "SELECT version FROM xn_schema" : "PRAGMA user_version";
+  }
+  std::string SetSchemaVersionSql(int v) const {
+    return pg() ? "UPDATE xn_schema SET version = " + std::to_string(v)
+                : "PRAGMA user_version = " + std::to_string(v);
+  }
+  std::string BlobLiteral(const std::string& hex) const {
+    return pg() ? "decode('" + hex + "', 'hex')" : "x'" + hex + "'";
   }
 
   void OpenDb(int readers = 4, const std::vector<Migration>& migrations = BuiltinMigrations()) {
@@ -90,7 +148,7 @@ class DatabaseTest : public ::testing::Test {
     OpenDb();
   }
 
-  int64_t Count(const std::string& table, const std::string& where = "1") {
+  int64_t Count(const std::string& table, const std::string& where = "1 = 1") {
     auto n = db_->Read<int64_t>([&](Connection& c) -> Result<int64_t> {
       auto st = c.Prepare("SELECT count(*) FROM " + table + " WHERE " + where);
       if (!st.ok()) return st.error();
@@ -117,6 +175,7 @@ class DatabaseTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::string admin_, pg_name_;
   std::string path_;
   std::unique_ptr<Database> db_;
 };
@@ -158,14 +217,14 @@ TEST(EventHashTest, FieldBoundariesMatter) {
   EXPECT_EQ(EventHash(zero, 1, a), EventHash(zero, 1, a));
 }
 
-TEST_F(DatabaseTest, MigrationsRunOnceAndVersionPersists) {
+TEST_P(DatabaseTest, MigrationsRunOnceAndVersionPersists) {
   std::vector<Migration> migrations = BuiltinMigrations();
   const int next = static_cast<int>(migrations.size()) + 1;
   migrations.push_back({next, "run counter", "CREATE TABLE runs (n INTEGER); INSERT INTO runs VALUES (1);"});
   OpenDb(2, migrations);
   EXPECT_EQ(db_->schema_version(), next);
   db_.reset();
-  EXPECT_EQ(RawInt(path_, "PRAGMA user_version"), next);
+  EXPECT_EQ(RawInt(SchemaVersionSql()), next);
 
   OpenDb(2, migrations);
   EXPECT_EQ(db_->schema_version(), next);
@@ -175,8 +234,31 @@ TEST_F(DatabaseTest, MigrationsRunOnceAndVersionPersists) {
   EXPECT_EQ(Count("runs"), 1);
 }
 
-TEST_F(DatabaseTest, FileIsInWalMode) {
+// Acknowledged means durable: SQLite in WAL with synchronous=FULL (set per connection, tested
+// through the store's own connection below), PostgreSQL with synchronous_commit and fsync on.
+TEST_P(DatabaseTest, WritesAreDurableByConfiguration) {
   OpenDb();
+  if (pg()) {
+    auto settings = db_->Read<std::string>([](Connection& c) -> Result<std::string> {
+      auto st = c.Prepare("SELECT current_setting('synchronous_commit') || ' ' || current_setting('fsync')");
+      if (!st.ok()) return st.error();
+      auto row = (*st)->Step();
+      if (!row.ok()) return row.error();
+      return (*st)->Text(0);
+    });
+    ASSERT_TRUE(settings.ok()) << settings.error().message;
+    EXPECT_EQ(*settings, "on on");
+    return;
+  }
+  auto sync = db_->Read<int64_t>([](Connection& c) -> Result<int64_t> {
+    auto st = c.Prepare("PRAGMA synchronous");
+    if (!st.ok()) return st.error();
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.error();
+    return (*st)->Int64(0);
+  });
+  ASSERT_TRUE(sync.ok());
+  EXPECT_EQ(*sync, 2);  // FULL
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -187,7 +269,7 @@ TEST_F(DatabaseTest, FileIsInWalMode) {
   sqlite3_close(raw);
 }
 
-TEST_F(DatabaseTest, SchemaNewerThanBinaryIsRefused) {
+TEST_P(DatabaseTest, SchemaNewerThanBinaryIsRefused) {
   std::vector<Migration> migrations = BuiltinMigrations();
   migrations.push_back({static_cast<int>(migrations.size()) + 1, "extra",
                         "CREATE TABLE extra (x INTEGER);"});
@@ -201,23 +283,24 @@ TEST_F(DatabaseTest, SchemaNewerThanBinaryIsRefused) {
   EXPECT_EQ(old_binary.error().category, ErrorCode::kFailedPrecondition);
   EXPECT_EQ(old_binary.error().code, "store.schema_too_new");
 
-  RawExec(path_, "PRAGMA user_version = 99");
+  RawExec(SetSchemaVersionSql(99));
   auto again = Database::Open(options, migrations);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "store.schema_too_new");
-  EXPECT_EQ(RawInt(path_, "PRAGMA user_version"), 99);  // the file was left alone
+  EXPECT_EQ(RawInt(SchemaVersionSql()), 99);  // the file was left alone
 }
 
-TEST_F(DatabaseTest, UnopenablePathIsStoreOpen) {
+TEST_P(DatabaseTest, UnopenablePathIsStoreOpen) {
   Database::Options options;
-  options.path = (dir_ / "no" / "such" / "dir" / "x.db").string();
+  options.path = pg() ? "postgresql://xn@127.0.0.1:1/nothing?connect_timeout=2"
+                      : (dir_ / "no" / "such" / "dir" / "x.db").string();
   auto db = Database::Open(options, BuiltinMigrations());
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().category, ErrorCode::kUnavailable);
   EXPECT_EQ(db.error().code, "store.open");
 }
 
-TEST_F(DatabaseTest, WriteIsVisibleToReadersAndSurvivesReopen) {
+TEST_P(DatabaseTest, WriteIsVisibleToReadersAndSurvivesReopen) {
   OpenDb();
   auto seq = AddRegion("370100");
   ASSERT_TRUE(seq.ok()) << seq.error().message;
@@ -232,7 +315,7 @@ TEST_F(DatabaseTest, WriteIsVisibleToReadersAndSurvivesReopen) {
   EXPECT_EQ((*events)[0].subject, "region:370100");
 }
 
-TEST_F(DatabaseTest, ConstraintViolationIsConflict) {
+TEST_P(DatabaseTest, ConstraintViolationIsConflict) {
   OpenDb();
   ASSERT_TRUE(AddRegion("370100").ok());
   auto dup = AddRegion("370100");
@@ -249,7 +332,7 @@ TEST_F(DatabaseTest, ConstraintViolationIsConflict) {
   EXPECT_EQ(fk.error().code, "store.constraint");
 }
 
-TEST_F(DatabaseTest, ReadRunsInOneSnapshot) {
+TEST_P(DatabaseTest, ReadRunsInOneSnapshot) {
   OpenDb(1);
   ASSERT_TRUE(AddRegion("a").ok());
   auto counts = db_->Read<std::pair<int64_t, int64_t>>(
@@ -271,14 +354,14 @@ TEST_F(DatabaseTest, ReadRunsInOneSnapshot) {
   EXPECT_EQ(Count("regions"), 2);
 }
 
-TEST_F(DatabaseTest, ReaderCannotWrite) {
+TEST_P(DatabaseTest, ReaderCannotWrite) {
   OpenDb();
   Status s = db_->ReadErased([](Connection& c) { return c.Exec("DELETE FROM regions"); });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "store.io");
 }
 
-TEST_F(DatabaseTest, FailingJobsRollBackOnlyTheirOwnChangesUnderConcurrency) {
+TEST_P(DatabaseTest, FailingJobsRollBackOnlyTheirOwnChangesUnderConcurrency) {
   OpenDb(2);
   ASSERT_TRUE(AddRegion("dup").ok());  // seq 1
 
@@ -360,15 +443,23 @@ TEST_F(DatabaseTest, FailingJobsRollBackOnlyTheirOwnChangesUnderConcurrency) {
   EXPECT_FALSE(report->first_bad_seq) << report->reason;
 }
 
-TEST_F(DatabaseTest, FailedCommitFailsTheBatchAndRestoresTheChainHead) {
-  OpenDb();
+TEST_P(DatabaseTest, FailedCommitFailsTheBatchAndRestoresTheChainHead) {
+  // A deferred constraint is only checked at COMMIT, so the job succeeds but COMMIT fails.
+  // SQLite defers foreign keys on request; PostgreSQL defers only constraints declared so.
+  std::vector<Migration> migrations = BuiltinMigrations();
+  migrations.push_back({static_cast<int>(migrations.size()) + 1, "a deferred constraint",
+                        "CREATE TABLE once (x INTEGER);",
+                        "CREATE TABLE once (x INTEGER UNIQUE DEFERRABLE INITIALLY DEFERRED);"});
+  OpenDb(4, migrations);
   ASSERT_TRUE(AddRegion("a").ok());
-  // A deferred foreign key is only checked at COMMIT, so this job succeeds but COMMIT fails.
-  auto seq = db_->Write<int64_t>([](WriteTx& tx) -> Result<int64_t> {
+  const bool postgres = pg();
+  auto seq = db_->Write<int64_t>([postgres](WriteTx& tx) -> Result<int64_t> {
     Status s = tx.conn().Exec(
-        "PRAGMA defer_foreign_keys = ON; "
-        "INSERT INTO departments (code, name, region_code, created_at_ms) "
-        "VALUES ('d1', 'Dept', 'nowhere', 0);");
+        postgres ? "INSERT INTO departments (code, name, region_code, created_at_ms) "
+                   "VALUES ('d1', 'Dept', 'a', 0); INSERT INTO once VALUES (1), (1);"
+                 : "PRAGMA defer_foreign_keys = ON; "
+                   "INSERT INTO departments (code, name, region_code, created_at_ms) "
+                   "VALUES ('d1', 'Dept', 'nowhere', 0);");
     if (!s.ok()) return s.error();
     return tx.AppendEvent(MakeEvent("department:d1"));
   });
@@ -385,7 +476,7 @@ TEST_F(DatabaseTest, FailedCommitFailsTheBatchAndRestoresTheChainHead) {
   EXPECT_FALSE(report->first_bad_seq) << report->reason;
 }
 
-TEST_F(DatabaseTest, NestedWriteIsRefused) {
+TEST_P(DatabaseTest, NestedWriteIsRefused) {
   OpenDb();
   Status s = db_->WriteErased([&](WriteTx&) {
     return db_->WriteErased([](WriteTx&) { return Ok(); });
@@ -394,7 +485,7 @@ TEST_F(DatabaseTest, NestedWriteIsRefused) {
   EXPECT_EQ(s.error().code, "store.nested_write");
 }
 
-TEST_F(DatabaseTest, ReadersShareAPoolUnderLoad) {
+TEST_P(DatabaseTest, ReadersShareAPoolUnderLoad) {
   OpenDb(2);
   ASSERT_TRUE(AddRegion("a").ok());
   std::vector<std::thread> threads;
@@ -441,7 +532,7 @@ class EventChainTest : public DatabaseTest {
   }
 };
 
-TEST_F(EventChainTest, EventsChainAndVerify) {
+TEST_P(EventChainTest, EventsChainAndVerify) {
   AppendEight();
   auto events = db_->ReadEvents(0, 100);
   ASSERT_TRUE(events.ok());
@@ -467,7 +558,7 @@ TEST_F(EventChainTest, EventsChainAndVerify) {
   EXPECT_EQ((*page)[1].seq, 5);
 }
 
-TEST_F(EventChainTest, EmptyChainVerifies) {
+TEST_P(EventChainTest, EmptyChainVerifies) {
   OpenDb();
   VerifyReport report = Verify();
   EXPECT_FALSE(report.first_bad_seq);
@@ -475,10 +566,10 @@ TEST_F(EventChainTest, EmptyChainVerifies) {
   EXPECT_EQ(report.head_hash_hex, std::string(64, '0'));
 }
 
-TEST_F(EventChainTest, AlteredDataIsNamed) {
+TEST_P(EventChainTest, AlteredDataIsNamed) {
   AppendEight();
   // Change one byte of event 3's data: {"n":1} becomes {"n":2}.
-  RawExec(path_, "UPDATE events SET data = replace(data, '1', '2') WHERE seq = 3");
+  RawExec("UPDATE events SET data = replace(data, '1', '2') WHERE seq = 3");
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
   EXPECT_EQ(*report.first_bad_seq, 3);
@@ -486,10 +577,10 @@ TEST_F(EventChainTest, AlteredDataIsNamed) {
   EXPECT_EQ(report.events_checked, 2);  // the intact events before it
 }
 
-TEST_F(EventChainTest, AlteredDataIsNamedAfterReopen) {
+TEST_P(EventChainTest, AlteredDataIsNamedAfterReopen) {
   AppendEight();
   db_.reset();
-  RawExec(path_, "UPDATE events SET actor = 'user:9' WHERE seq = 7");
+  RawExec("UPDATE events SET actor = 'user:9' WHERE seq = 7");
   OpenDb();
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
@@ -497,7 +588,7 @@ TEST_F(EventChainTest, AlteredDataIsNamedAfterReopen) {
   EXPECT_EQ(report.reason, "hash mismatch");
 }
 
-TEST_F(EventChainTest, RehashedEventBreaksTheLink) {
+TEST_P(EventChainTest, RehashedEventBreaksTheLink) {
   AppendEight();
   // Rewrite event 4 and recompute its own hash consistently: event 5 no longer links to it.
   auto events = db_->ReadEvents(3, 1);
@@ -505,39 +596,48 @@ TEST_F(EventChainTest, RehashedEventBreaksTheLink) {
   const Event& e = (*events)[0];
   NewEvent forged{e.at_ms, e.actor, e.kind, e.subject, R"({"n":999})"};
   std::string hash = HexOf(EventHash(e.prev_hash, e.seq, forged));
-  RawExec(path_, "UPDATE events SET data = '{\"n\":999}', hash = x'" + hash + "' WHERE seq = 4");
+  RawExec("UPDATE events SET data = '{\"n\":999}', hash = " + BlobLiteral(hash) + " WHERE seq = 4");
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
   EXPECT_EQ(*report.first_bad_seq, 5);
   EXPECT_EQ(report.reason, "broken link");
 }
 
-TEST_F(EventChainTest, DeletedEventIsNamed) {
+TEST_P(EventChainTest, DeletedEventIsNamed) {
   AppendEight();
-  RawExec(path_, "DELETE FROM events WHERE seq = 4");
+  RawExec("DELETE FROM events WHERE seq = 4");
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
   EXPECT_EQ(*report.first_bad_seq, 4);
   EXPECT_EQ(report.reason, "missing event");
 }
 
-TEST_F(EventChainTest, DeletedFirstEventIsNamed) {
+TEST_P(EventChainTest, DeletedFirstEventIsNamed) {
   AppendEight();
-  RawExec(path_, "DELETE FROM events WHERE seq = 1");
+  RawExec("DELETE FROM events WHERE seq = 1");
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
   EXPECT_EQ(*report.first_bad_seq, 1);
   EXPECT_EQ(report.reason, "missing event");
 }
 
-TEST_F(EventChainTest, DeletedTailIsNamedWhileOpen) {
+TEST_P(EventChainTest, DeletedTailIsNamedWhileOpen) {
   AppendEight();
-  RawExec(path_, "DELETE FROM events WHERE seq = 8");
+  RawExec("DELETE FROM events WHERE seq = 8");
   VerifyReport report = Verify();
   ASSERT_TRUE(report.first_bad_seq);
   EXPECT_EQ(*report.first_bad_seq, 8);
   EXPECT_EQ(report.reason, "missing event");
 }
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kPostgres ? "PostgreSQL" : "SQLite";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, EventChainTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 }  // namespace
 }  // namespace xn::db

@@ -306,6 +306,9 @@ Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& ur
     return MakeError(ErrorCode::kUnavailable, "store.open",
                      "cannot connect to " + RedactLocation(url) + ": " + message);
   }
+  // The server's notices ("... already exists, skipping") are not errors; the store says nothing
+  // of them.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   auto out = std::make_unique<PgConnection>(conn);
   // Times are integers (Unix milliseconds) and text is UTF-8 in both backends.
   Status s = out->Exec("SET client_encoding = 'UTF8'; SET synchronous_commit = on");

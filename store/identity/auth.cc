@@ -1,6 +1,7 @@
 #include "store/identity/auth.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 
 #include "store/identity/password.h"
@@ -127,6 +128,17 @@ Result<Authenticated> AuthService::Authenticate(const std::string& token) {
   }
   std::unique_lock entry_lock(entry_mu_);
   if (now - e->last_seen >= identity::kIdleTimeout) {
+    // Another process sharing the database may have served this session since: its stored
+    // last_seen says so.
+    entry_lock.unlock();
+    auto stored = store_.GetSession(token_hash);
+    entry_lock.lock();
+    if (stored.ok() && stored->last_seen > e->last_seen) {
+      e->last_seen = stored->last_seen;
+      e->last_persisted = stored->last_seen;
+    }
+  }
+  if (now - e->last_seen >= identity::kIdleTimeout) {
     entry_lock.unlock();
     {
       std::unique_lock lock(mu_);
@@ -178,6 +190,27 @@ void AuthService::Sweep() {
   }
   (void)store_.PurgeSessions(now - std::chrono::duration_cast<std::chrono::microseconds>(
                                        identity::kIdleTimeout));
+}
+
+void AuthService::Follow(std::string_view kind, std::string_view subject) {
+  if (kind.rfind("role.", 0) == 0 || kind.rfind("user.", 0) == 0) Invalidate();
+  if (kind != "auth.logout" && kind != "session.expired" && kind != "user.updated" &&
+      kind != "user.password_reset") {
+    return;
+  }
+  // The user's cached sessions are dropped; the next request of each reads its session from the
+  // store again, and finds it there only if it is still open.
+  if (subject.rfind("user:", 0) != 0) return;
+  const int64_t user_id = std::strtoll(std::string(subject.substr(5)).c_str(), nullptr, 10);
+  std::unique_lock lock(mu_);
+  std::lock_guard entry_lock(entry_mu_);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second->user_id == user_id) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void AuthService::Logout(const std::string& token) {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "domain/common/clock.h"
@@ -56,6 +57,10 @@ class AuthService {
 
   // Marks every cached principal stale (after a change to users or roles).
   void Invalidate() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+
+  // Keeps the cache true to what any process sharing the database did (db::EventFeed): a
+  // session ended anywhere is forgotten here, a change to a user or role makes principals stale.
+  void Follow(std::string_view kind, std::string_view subject);
 
  private:
   struct Entry {
