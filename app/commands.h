@@ -18,6 +18,10 @@ void AddFlowCommand(CLI::App& root, int& exit_code);
 void AddServeCommand(CLI::App& root, int& exit_code);
 void AddAdminCommands(CLI::App& root, int& exit_code);
 
+// `copy --from sqlite:FILE --to postgresql://...`: an embedded deployment into an empty
+// PostgreSQL database, checked row counts and event chain (docs/cli.md, "copy").
+void AddCopyCommand(CLI::App& root, int& exit_code);
+
 // The directory holding the calendar year files: $XN_CALENDAR_DIR, else data/calendar of the
 // source tree this binary was built from.
 std::string DefaultCalendarDir();

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   xn::app::AddServeCommand(root, exit_code);
   xn::app::AddAdminCommands(root, exit_code);
+  xn::app::AddCopyCommand(root, exit_code);
   xn::app::AddCalendarCommand(root, exit_code);
   xn::app::AddFlowCommand(root, exit_code);
   try {
