@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startServer, binary, postgres, Client } from '../lib/server.mjs';
-import { LoginFull } from '../api/helpers.mjs';
+import { LoginFull } from "../api/helpers.mjs";
 
 async function Leader(server) {
   const r = await fetch(`${server.url}/healthz`);
