@@ -19,7 +19,8 @@ int Migrate(const std::string& db_path) {
     std::cerr << "error: " << db.error().message << "\n";
     return 1;
   }
-  std::printf("schema version %d (%s)\n", (*db)->schema_version(), db_path.c_str());
+  std::printf("schema version %d (%s)\n", (*db)->schema_version(),
+              db::RedactLocation(db_path).c_str());
   return 0;
 }
 
@@ -117,7 +118,7 @@ void AddAdminCommands(CLI::App& root, int& exit_code) {
   {
     auto db = std::make_shared<std::string>();
     CLI::App* cmd = root.add_subcommand("migrate", "Create or upgrade the database schema");
-    cmd->add_option("--db", *db, "SQLite file path")->required();
+    cmd->add_option("--db", *db, "SQLite file path (or sqlite:PATH) or postgresql:// URL")->required();
     cmd->callback([db, &exit_code] { exit_code = Migrate(*db); });
   }
   {
@@ -126,7 +127,7 @@ void AddAdminCommands(CLI::App& root, int& exit_code) {
     user->require_subcommand(1);
     CLI::App* add = user->add_subcommand(
         "add", "Create an account; the password is read from standard input");
-    add->add_option("--db", o->db, "SQLite file path")->required();
+    add->add_option("--db", o->db, "SQLite file path (or sqlite:PATH) or postgresql:// URL")->required();
     add->add_option("--username", o->username, "Login name")->required();
     add->add_option("--role", o->role, "Role identifier, e.g. system-admin")->required();
     add->add_option("--department", o->department, "Department code");
@@ -138,7 +139,7 @@ void AddAdminCommands(CLI::App& root, int& exit_code) {
     auto db = std::make_shared<std::string>();
     CLI::App* cmd = root.add_subcommand(
         "verify", "Walk the event hash chain (SM3) and name the first altered event");
-    cmd->add_option("--db", *db, "SQLite file path")->required();
+    cmd->add_option("--db", *db, "SQLite file path (or sqlite:PATH) or postgresql:// URL")->required();
     cmd->callback([db, &exit_code] { exit_code = Verify(*db); });
   }
   root.add_subcommand("version", "Print the version")->callback([&exit_code] {

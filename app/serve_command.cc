@@ -276,7 +276,7 @@ int Serve(const ServeOptions& o) {
 void AddServeCommand(CLI::App& root, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = root.add_subcommand("serve", "Run the HTTP server and the web application");
-  cmd->add_option("--db", o->db, "SQLite file path (postgresql:// URLs: not built yet)")
+  cmd->add_option("--db", o->db, "SQLite file path (or sqlite:PATH) or postgresql:// URL")
       ->required();
   cmd->add_option("--bind", o->bind, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", o->port, "Port (0 picks a free one)")->capture_default_str();

@@ -247,10 +247,10 @@ Status Database::Impl::BeginWrite() {
   if (where.backend == Backend::kSqlite) {
     s = writer->Exec("BEGIN IMMEDIATE");
   } else {
-    s = writer->Exec("BEGIN");
-    if (s.ok()) {
-      s = writer->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")");
-    }
+    // One round trip for both.
+    static const std::string kBeginLocked =
+        "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")";
+    s = writer->Exec(kBeginLocked);
   }
   if (s.ok() && has_events) s = ReadHead(*writer, last_seq, last_hash);
   if (!s.ok() && writer->InTransaction()) (void)writer->Exec("ROLLBACK");
@@ -369,11 +369,21 @@ namespace {
 // one-row table of its own.
 Result<int64_t> ReadSchemaVersion(Connection& c) {
   if (c.backend() == Backend::kPostgres) {
-    Status made = c.Exec(
-        "CREATE TABLE IF NOT EXISTS xn_schema (one INTEGER PRIMARY KEY CHECK (one = 1), "
-        "version INTEGER NOT NULL); "
-        "INSERT INTO xn_schema (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING");
-    if (!made.ok()) return made.error();
+    // Read-only unless the table is missing (a new database), so that an application role
+    // without CREATE, or a standby, can open a migrated database.
+    Result<Statement*> exists = c.Prepare("SELECT to_regclass('xn_schema') IS NOT NULL");
+    if (!exists.ok()) return exists.error();
+    Result<bool> row = (*exists)->Step();
+    if (!row.ok()) return row.error();
+    const bool present = *row && (*exists)->Int64(0) == 1;
+    (*exists)->Reset();
+    if (!present) {
+      Status made = c.Exec(
+          "CREATE TABLE IF NOT EXISTS xn_schema (one INTEGER PRIMARY KEY CHECK (one = 1), "
+          "version INTEGER NOT NULL); "
+          "INSERT INTO xn_schema (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING");
+      if (!made.ok()) return made.error();
+    }
   }
   Result<Statement*> st = c.Prepare(c.backend() == Backend::kPostgres
                                         ? "SELECT version FROM xn_schema"

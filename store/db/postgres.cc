@@ -234,6 +234,16 @@ class PgConnection final : public Connection {
       return MakeError(ErrorCode::kUnavailable, "store.io",
                        std::string("PostgreSQL connection lost: ") + PQerrorMessage(conn_));
     }
+    return Configure();
+  }
+
+  // The session settings every connection runs with, again after a reconnect.
+  Status Configure() {
+    PGresult* res = PQexec(conn_, "SET client_encoding = 'UTF8'; SET synchronous_commit = on");
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    Error e = ok ? Error{} : PgError(res, conn_);
+    PQclear(res);
+    if (!ok) return e;
     return Ok();
   }
 
@@ -310,8 +320,8 @@ Result<std::unique_ptr<Connection>> OpenPostgresConnection(const std::string& ur
   // of them.
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   auto out = std::make_unique<PgConnection>(conn);
-  // Times are integers (Unix milliseconds) and text is UTF-8 in both backends.
-  Status s = out->Exec("SET client_encoding = 'UTF8'; SET synchronous_commit = on");
+  // Text is UTF-8 in both backends, and a commit is durable before it is acknowledged.
+  Status s = out->Configure();
   if (!s.ok()) return s.error();
   return std::unique_ptr<Connection>(std::move(out));
 }
