@@ -104,6 +104,48 @@ export const routes = [
         meta: { title: '办件详情', permission: 'cases.read' },
       },
       {
+        path: 'supervision',
+        name: 'supervision',
+        component: () => import('../views/supervision/ConsoleView.vue'),
+        meta: { title: '监察台', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/board',
+        name: 'supervision-board',
+        component: () => import('../views/supervision/BoardView.vue'),
+        meta: { title: '红绿灯', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/alerts/:id(\\d+)',
+        name: 'alert',
+        component: () => import('../views/supervision/AlertView.vue'),
+        meta: { title: '预警详情', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/orders',
+        name: 'orders',
+        component: () => import('../views/supervision/OrdersView.vue'),
+        meta: { title: '督办单', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/orders/:id(\\d+)',
+        name: 'order',
+        component: () => import('../views/supervision/OrderView.vue'),
+        meta: { title: '督办单详情', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/charts',
+        name: 'supervision-charts',
+        component: () => import('../views/supervision/ChartsView.vue'),
+        meta: { title: '监察统计', permission: 'supervision.read' },
+      },
+      {
+        path: 'supervision/rules',
+        name: 'rules',
+        component: () => import('../views/supervision/RulesView.vue'),
+        meta: { title: '监察规则', permission: ['rules.write', 'supervision.read'] },
+      },
+      {
         path: 'catalog',
         name: 'catalog',
         component: () => import('../views/catalog/CatalogView.vue'),

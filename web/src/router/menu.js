@@ -7,6 +7,17 @@ export const menu = [
   { path: '/cases', title: '办件查询', icon: 'Tickets', permission: 'cases.read', staff: true },
   { path: '/cases', title: '我的办件', icon: 'Tickets', permission: 'cases.read', party: true },
   { path: '/cases/projects', title: '重点项目', icon: 'Flag', permission: 'cases.read' },
+  {
+    title: '电子监察',
+    icon: 'Monitor',
+    children: [
+      { path: '/supervision', title: '监察台', permission: 'supervision.read' },
+      { path: '/supervision/board', title: '红绿灯', permission: 'supervision.read' },
+      { path: '/supervision/orders', title: '督办单', permission: 'supervision.read' },
+      { path: '/supervision/charts', title: '统计', permission: 'supervision.read' },
+      { path: '/supervision/rules', title: '规则', permission: 'rules.write' },
+    ],
+  },
   { path: '/catalog', title: '权力清单', icon: 'Collection', permission: ['catalog.write', 'org.read'], staff: true },
   {
     title: '组织机构',

@@ -178,3 +178,53 @@ export const kCategories = [
   { value: 'other', label: '其他' },
   { value: 'public_service', label: '公共服务' },
 ];
+
+export const kChannels = { online: '网上申报', window: '窗口收件', proxy: '代办' };
+
+// The lines under an event in a case's timeline (办理记录), from its data.
+export function EventLines(e) {
+  const d = e.data || {};
+  const out = [];
+  switch (e.kind) {
+    case 'case.submitted': out.push(`${kChannels[d.channel] || d.channel || ''}，服务方式：${ServiceModeLabel(d.service_mode)}`); break;
+    case 'case.accepted':
+    case 'case.resubmitted':
+      if (d.promised_deadline_ms) out.push(`承诺办结：${FormatDeadline(IsoFromMillis(d.promised_deadline_ms))}`);
+      if (d.statutory_deadline_ms) out.push(`法定期限：${FormatDeadline(IsoFromMillis(d.statutory_deadline_ms))}`);
+      break;
+    case 'case.correction_requested':
+      out.push(`第 ${d.round || 1} 次告知，需补正：`);
+      for (const [i, it] of String(d.items || '').split('\n').filter(Boolean).entries()) out.push(`${i + 1}. ${it}`);
+      if (d.note) out.push(`说明：${d.note}`);
+      break;
+    case 'case.step_completed':
+      if (d.opinion) out.push(`意见：${d.opinion}`);
+      if (d.chosen) out.push(`选择：${d.chosen}`);
+      break;
+    case 'case.special_procedure_started':
+      out.push(`事由：${d.reason}`, `依据：${d.basis}`, `告知：${d.notice}`);
+      if (d.expected_days) out.push(`预计 ${d.expected_days} 天`);
+      break;
+    case 'case.special_procedure_ended': if (d.result) out.push(`结果：${d.result}`); break;
+    case 'case.extended':
+      out.push(`延长 ${d.days} 天，批准：${d.approval}`, `理由：${d.reason}`);
+      if (d.statutory_deadline_ms) out.push(`新法定期限：${FormatDeadline(IsoFromMillis(d.statutory_deadline_ms))}`);
+      break;
+    case 'case.concluded':
+      out.push(`决定：${kDecisions[d.decision] || d.decision}${d.reason ? `，理由：${d.reason}` : ''}`);
+      if (d.remedies) out.push(d.remedies);
+      if (Number(d.fee_due_fen)) out.push(`应收费用：${Yuan(d.fee_due_fen)}`);
+      break;
+    case 'case.fee_collected':
+      out.push(`${d.fee_item}：${Yuan(d.amount_fen)}${d.within_standard === 'false' ? '（超出收费标准）' : ''}`);
+      break;
+    case 'case.delivered': if (d.method) out.push(`送达方式：${d.method}`); break;
+    case 'case.declined':
+    case 'case.withdrawn':
+      if (d.reason) out.push(`理由：${d.reason}`);
+      break;
+    default: break;
+  }
+  return out;
+}
+

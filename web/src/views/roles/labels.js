@@ -29,4 +29,8 @@ export const kPermissionTitles = {
   'audit.read': '查看审计日志',
   'calendar.read': '查看工作日历',
   'calendar.write': '维护工作日历',
+  'supervision.read': '查看电子监察',
+  'supervision.reply': '说明预警、答复督办',
+  'supervision.write': '督办、核实与办结',
+  'rules.write': '维护监察规则',
 };
