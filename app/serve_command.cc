@@ -8,6 +8,7 @@
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
+#include "app/build_calendar.h"
 #include "app/commands.h"
 #include "app/demo.h"
 #include "app/demo_cases.h"
@@ -39,29 +40,6 @@ struct ServeOptions {
   int io_threads = 0;
   bool secure_cookies = false;
 };
-
-// Builds the calendar from the year files and the local days in the store.
-Result<std::shared_ptr<const calendar::Calendar>> BuildCalendar(const std::string& dir,
-                                                                store::IdentityStore& store) {
-  auto years = calendar::LoadCalendarDir(dir);
-  if (!years.ok()) return years.error();
-  auto stored = store.ListLocalDays();
-  if (!stored.ok()) return stored.error();
-  std::vector<calendar::LocalDay> local;
-  for (const auto& d : *stored) {
-    auto date = calendar::ParseDate(d.date);
-    if (!date.ok()) continue;
-    local.push_back({*date,
-                     d.kind == "holiday" ? calendar::LocalDayKind::kHoliday
-                                         : calendar::LocalDayKind::kWorkday,
-                     d.name});
-  }
-  calendar::CalendarOptions opt;
-  opt.allow_provisional = true;  // later years answer, marked provisional (DOMAIN.md)
-  auto cal = calendar::Calendar::Build(std::move(*years), std::move(local), opt);
-  if (!cal.ok()) return cal.error();
-  return std::make_shared<const calendar::Calendar>(std::move(*cal));
-}
 
 Result<Instant> ParseClockStart(const std::string& text) {
   // YYYY-MM-DDTHH:MM in Asia/Shanghai.
