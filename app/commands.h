@@ -22,8 +22,15 @@ void AddAdminCommands(CLI::App& root, int& exit_code);
 // PostgreSQL database, checked row counts and event chain (docs/cli.md, "copy").
 void AddCopyCommand(CLI::App& root, int& exit_code);
 
+// `supervise replay --db DB [--rules FILE] --from DATE --to DATE [--json]`: what a rule set would
+// have raised over the stored history, writing nothing (docs/rules.md, "Replay").
+void AddSuperviseCommand(CLI::App& root, int& exit_code);
+
 // The directory holding the calendar year files: $XN_CALENDAR_DIR, else data/calendar of the
 // source tree this binary was built from.
 std::string DefaultCalendarDir();
+// The built-in supervision rule set: $XN_RULES_FILE, else data/rules/builtin.rules of the source
+// tree this binary was built from.
+std::string DefaultRulesFile();
 
 }  // namespace xn::app

@@ -12,4 +12,11 @@ std::string DefaultCalendarDir() {
   return std::string(XN_SOURCE_DIR) + "/data/calendar";
 }
 
+std::string DefaultRulesFile() {
+  if (const char* file = std::getenv("XN_RULES_FILE"); file != nullptr && *file != '\0') {
+    return file;
+  }
+  return std::string(XN_SOURCE_DIR) + "/data/rules/builtin.rules";
+}
+
 }  // namespace xn::app

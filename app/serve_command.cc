@@ -2,6 +2,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <thread>
 
@@ -21,6 +23,8 @@
 #include "store/calendar/calendar_files.h"
 #include "store/db/event_feed.h"
 #include "store/db/leader.h"
+#include "store/supervision/engine.h"
+#include "store/supervision/supervision_store.h"
 #include "store/identity/auth.h"
 #include "store/identity/password.h"
 
@@ -189,6 +193,31 @@ int Serve(const ServeOptions& o) {
     return 1;
   }
   feed.Start(*head);
+
+  // Electronic supervision: the engine runs in the leading process only.
+  store::SupervisionStore supervision(**db);
+  std::string builtin_rules;
+  {
+    std::ifstream in(DefaultRulesFile(), std::ios::binary);
+    if (!in) {
+      std::cerr << "error: cannot read the built-in rule set " << DefaultRulesFile() << "\n";
+      return 1;
+    }
+    builtin_rules.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  store::SupervisionEngine engine({.db = **db,
+                                   .store = supervision,
+                                   .cases = case_store,
+                                   .calendars = calendars,
+                                   .clock = clock,
+                                   .is_leader = [&leadership] { return leadership.is_leader(); },
+                                   .builtin_rules = builtin_rules});
+  if (Status s = engine.Start(); !s.ok()) {
+    std::cerr << "error: supervision rules: " << s.error().message << "\n";
+    return 1;
+  }
+  ctx.supervision = &supervision;
+  ctx.engine = &engine;
   router.on_denied = [&](const http::Request& req, const std::string& permission) {
     (void)identity.AppendAudit(
         "access.denied", "route:" + req.path,

@@ -26,6 +26,7 @@ void RegisterRoutes(Router& router, ApiContext& ctx) {
   RegisterCaseRoutes(router, ctx);
   RegisterAppointmentRoutes(router, ctx);
   RegisterKeyProjectRoutes(router, ctx);
+  RegisterSupervisionRoutes(router, ctx);
 }
 
 namespace {

@@ -15,6 +15,8 @@
 #include "http/router.h"
 #include "store/cases/case_store.h"
 #include "store/db/leader.h"
+#include "store/supervision/engine.h"
+#include "store/supervision/supervision_store.h"
 #include "store/catalog/catalog_store.h"
 #include "store/identity/auth.h"
 #include "store/identity/identity_store.h"
@@ -76,6 +78,8 @@ struct ApiContext {
   store::MaterialStore* materials = nullptr;
   // Whether this process holds leadership among the processes sharing the database.
   const db::Leadership* leadership = nullptr;
+  store::SupervisionStore* supervision = nullptr;
+  store::SupervisionEngine* engine = nullptr;
 };
 
 void RegisterRoutes(Router& router, ApiContext& ctx);
@@ -92,6 +96,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx);
 void RegisterAppointmentRoutes(Router& router, ApiContext& ctx);
 void RegisterKeyProjectRoutes(Router& router, ApiContext& ctx);
 void RegisterExportRoutes(Router& router, ApiContext& ctx);
+void RegisterSupervisionRoutes(Router& router, ApiContext& ctx);
 
 // ---- Helpers shared by the route groups ----
 

@@ -61,6 +61,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
           ctx.fake_clock->Advance(std::chrono::hours(hours.value_or(0)) +
                                   std::chrono::minutes(minutes.value_or(0)));
           Instant now = ctx.fake_clock->Now();
+          if (ctx.engine != nullptr) ctx.engine->Nudge();  // what fell due is raised at once
           return JsonOk(json::object{{"now", IsoLocal(now)}, {"now_ms", ToUnixMillis(now)}});
         });
     router.Add(verb::get, "/api/v1/clock", Access::kPublic, "",

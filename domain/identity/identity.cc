@@ -61,6 +61,10 @@ const std::vector<PermissionInfo>& AllPermissions() {
       {perm::kCatalogWrite, "维护权力清单事项", Duty::kBusiness},
       {perm::kCasesRead, "查看办件", Duty::kBusiness},
       {perm::kCasesApply, "申报办件", Duty::kBusiness},
+      {perm::kSupervisionRead, "查看电子监察（预警、督办）", Duty::kBusiness},
+      {perm::kSupervisionReply, "说明预警、回复督办", Duty::kBusiness},
+      {perm::kSupervisionWrite, "开具和核实督办单", Duty::kBusiness},
+      {perm::kRulesWrite, "维护监察规则", Duty::kBusiness},
       {perm::kOrgWrite, "维护组织机构", Duty::kSystem},
       {perm::kUsersWrite, "维护用户账号", Duty::kSystem},
       {perm::kCalendarWrite, "维护工作日历", Duty::kSystem},
@@ -89,18 +93,26 @@ const std::vector<RoleDef>& BuiltinRoles() {
                                                 "cases.apply"};
     const std::vector<std::string> clerk = {"org.read", "calendar.read", "users.read",
                                             "cases.read", "cases.apply"};
-    const std::vector<std::string> staff = {"org.read", "calendar.read", "users.read",
-                                            "cases.read"};
-    const std::vector<std::string> head = {"org.read", "calendar.read", "users.read",
-                                           "cases.read", "catalog.write"};
+    const std::vector<std::string> handler = {"org.read",   "calendar.read",    "users.read",
+                                              "cases.read", "supervision.read", "supervision.reply"};
+    const std::vector<std::string> head = {"org.read",         "calendar.read",
+                                           "users.read",       "cases.read",
+                                           "catalog.write",    "supervision.read",
+                                           "supervision.reply"};
+    const std::vector<std::string> supervisor = {"org.read",         "calendar.read",
+                                                 "users.read",       "cases.read",
+                                                 "supervision.read", "supervision.write",
+                                                 "rules.write"};
+    const std::vector<std::string> leader = {"org.read", "calendar.read", "users.read",
+                                             "cases.read", "supervision.read"};
     std::vector<RoleDef> r = {
         {"applicant", "申请人", Duty::kBusiness, Scope::kOwn, applicant, true},
         {"clerk", "窗口工作人员", Duty::kBusiness, Scope::kDepartment, clerk, true},
-        {"handler", "承办人员", Duty::kBusiness, Scope::kSection, staff, true},
+        {"handler", "承办人员", Duty::kBusiness, Scope::kSection, handler, true},
         {"proxy-agent", "代办员", Duty::kBusiness, Scope::kOwn, applicant, true},
         {"department-head", "部门负责人", Duty::kBusiness, Scope::kDepartment, head, true},
-        {"supervisor", "效能办工作人员", Duty::kBusiness, Scope::kRegion, staff, true},
-        {"leader", "领导", Duty::kBusiness, Scope::kRegion, staff, true},
+        {"supervisor", "效能办工作人员", Duty::kBusiness, Scope::kRegion, supervisor, true},
+        {"leader", "领导", Duty::kBusiness, Scope::kRegion, leader, true},
         {"monitor", "效能监测员", Duty::kBusiness, Scope::kOwn, business, true},
         {"system-admin", "系统管理员", Duty::kSystem, Scope::kAll,
          {"org.read", "org.write", "users.read", "users.write", "calendar.read",

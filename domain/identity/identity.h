@@ -43,6 +43,10 @@ inline constexpr std::string_view kCalendarWrite = "calendar.write";
 inline constexpr std::string_view kCatalogWrite = "catalog.write";
 inline constexpr std::string_view kCasesRead = "cases.read";
 inline constexpr std::string_view kCasesApply = "cases.apply";
+inline constexpr std::string_view kSupervisionRead = "supervision.read";
+inline constexpr std::string_view kSupervisionReply = "supervision.reply";
+inline constexpr std::string_view kSupervisionWrite = "supervision.write";
+inline constexpr std::string_view kRulesWrite = "rules.write";
 }  // namespace perm
 
 struct PermissionInfo {

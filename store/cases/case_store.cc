@@ -118,6 +118,27 @@ Result<cases::Case> CaseStore::CreateIn(WriteTx& tx, cases::Case c, const std::s
   }
 }
 
+Status CaseStore::ForEachOpen(const std::function<Status(const cases::Case&)>& fn) const {
+  int64_t after = 0;
+  for (;;) {
+    auto batch = db_.Read<std::vector<cases::Case>>([&](Connection& c)
+                                                        -> Result<std::vector<cases::Case>> {
+      auto st = c.Prepare(
+          "SELECT id, body FROM cases WHERE id > ?1 AND state NOT IN "
+          "('delivered', 'declined', 'withdrawn', 'revoked') ORDER BY id LIMIT 1000");
+      if (!st.ok()) return st.error();
+      (*st)->Bind(1, after);
+      return Collect(**st);
+    });
+    if (!batch.ok()) return batch.error();
+    for (const cases::Case& c : *batch) {
+      if (auto s = fn(c); !s.ok()) return s;
+      after = c.id;
+    }
+    if (batch->size() < 1000) return Ok();
+  }
+}
+
 Result<cases::Case> CaseStore::Get(int64_t id) const {
   return db_.Read<cases::Case>([&](Connection& c) -> Result<cases::Case> {
     auto st = c.Prepare("SELECT id, body FROM cases WHERE id = ?1");

@@ -6,6 +6,7 @@
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,10 @@ class CaseStore {
 
   // The agent of key project ID (nullopt if it has none). Errors: kNotFound.
   Result<std::optional<int64_t>> KeyProjectAgent(int64_t id) const;
+
+  // Calls FN with every open case (not delivered, declined, withdrawn or revoked) in id order,
+  // reading a thousand at a time; stops at FN's first error.
+  Status ForEachOpen(const std::function<Status(const cases::Case&)>& fn) const;
 
   // The case's events, oldest first.
   Result<std::vector<db::Event>> Events(int64_t case_id) const;

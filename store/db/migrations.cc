@@ -251,6 +251,93 @@ ALTER TABLE cases ADD COLUMN pending_roles TEXT NOT NULL DEFAULT '';
 ALTER TABLE cases ADD COLUMN pending_departments TEXT NOT NULL DEFAULT '';
 CREATE INDEX cases_department_deadline ON cases(department_id, promised_deadline_ms);
 )sql"},
+      {5, "electronic supervision: rule sets, alerts, supervision orders, notifications", R"sql(
+CREATE TABLE rule_sets (
+  id            INTEGER PRIMARY KEY,
+  version       INTEGER NOT NULL UNIQUE,
+  text          TEXT NOT NULL,
+  note          TEXT NOT NULL DEFAULT '',
+  created_by    TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE alerts (
+  id            INTEGER PRIMARY KEY,
+  rule_id       TEXT NOT NULL,
+  rule_name     TEXT NOT NULL,
+  rule_version  INTEGER NOT NULL,
+  level         TEXT NOT NULL CHECK (level IN ('reminder', 'yellow', 'red')),
+  target        TEXT NOT NULL,
+  item          TEXT NOT NULL,
+  case_id       INTEGER REFERENCES cases(id),
+  department_id INTEGER REFERENCES departments(id),
+  matter_code   TEXT NOT NULL DEFAULT '',
+  moment_ms     INTEGER NOT NULL,
+  raised_at_ms  INTEGER NOT NULL,
+  explain_by_ms INTEGER,
+  state         TEXT NOT NULL CHECK (state IN ('open', 'explained', 'ordered', 'closed')),
+  message       TEXT NOT NULL,
+  explanation   TEXT NOT NULL,
+  reply         TEXT,
+  replied_by    INTEGER REFERENCES users(id),
+  replied_at_ms INTEGER,
+  order_id      INTEGER,
+  UNIQUE (rule_id, item, moment_ms)
+);
+CREATE INDEX alerts_department ON alerts(department_id, id);
+CREATE INDEX alerts_case ON alerts(case_id);
+CREATE INDEX alerts_open ON alerts(state, explain_by_ms);
+
+CREATE TABLE supervision_orders (
+  id             INTEGER PRIMARY KEY,
+  order_no       TEXT NOT NULL UNIQUE,
+  level          TEXT NOT NULL CHECK (level IN ('yellow', 'red', 'dossier')),
+  state          TEXT NOT NULL CHECK (state IN ('open', 'replied', 'verified', 'escalated')),
+  case_id        INTEGER REFERENCES cases(id),
+  alert_id       INTEGER REFERENCES alerts(id),
+  department_id  INTEGER NOT NULL REFERENCES departments(id),
+  reason         TEXT NOT NULL,
+  opened_by      TEXT NOT NULL,
+  opened_at_ms   INTEGER NOT NULL,
+  deadline_ms    INTEGER NOT NULL,
+  reply          TEXT,
+  replied_by     INTEGER REFERENCES users(id),
+  replied_at_ms  INTEGER,
+  verification   TEXT,
+  verified_by    INTEGER REFERENCES users(id),
+  verified_at_ms INTEGER,
+  parent_id      INTEGER REFERENCES supervision_orders(id)
+);
+CREATE INDEX supervision_orders_department ON supervision_orders(department_id, id);
+CREATE INDEX supervision_orders_open ON supervision_orders(state, deadline_ms);
+
+CREATE TABLE notifications (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users(id),
+  title         TEXT NOT NULL,
+  body          TEXT NOT NULL,
+  alert_id      INTEGER REFERENCES alerts(id),
+  order_id      INTEGER REFERENCES supervision_orders(id),
+  created_at_ms INTEGER NOT NULL,
+  read_at_ms    INTEGER
+);
+CREATE INDEX notifications_user ON notifications(user_id, id);
+
+CREATE TABLE webhook_outbox (
+  id              INTEGER PRIMARY KEY,
+  payload         TEXT NOT NULL,
+  created_at_ms   INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  delivered_at_ms INTEGER,
+  last_error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX webhook_outbox_pending ON webhook_outbox(delivered_at_ms, id);
+
+CREATE TABLE engine_state (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }
