@@ -20,6 +20,7 @@
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "http/webhook.h"
 #include "store/calendar/calendar_files.h"
 #include "store/db/event_feed.h"
 #include "store/db/leader.h"
@@ -43,6 +44,7 @@ struct ServeOptions {
   int threads = 16;
   int io_threads = 0;
   bool secure_cookies = false;
+  std::string webhook_url;
 };
 
 Result<Instant> ParseClockStart(const std::string& text) {
@@ -218,6 +220,16 @@ int Serve(const ServeOptions& o) {
   }
   ctx.supervision = &supervision;
   ctx.engine = &engine;
+  std::unique_ptr<http::WebhookSender> webhook;
+  if (!o.webhook_url.empty()) {
+    auto started = http::WebhookSender::Start(supervision, clock, o.webhook_url,
+                                              [&leadership] { return leadership.is_leader(); });
+    if (!started.ok()) {
+      std::cerr << "error: " << started.error().message << "\n";
+      return 2;
+    }
+    webhook = std::move(*started);
+  }
   router.on_denied = [&](const http::Request& req, const std::string& permission) {
     (void)identity.AppendAudit(
         "access.denied", "route:" + req.path,
@@ -298,6 +310,9 @@ void AddServeCommand(CLI::App& root, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--io-threads", o->io_threads, "I/O threads (0: one per core)")
       ->capture_default_str();
+  cmd->add_option("--webhook-url", o->webhook_url,
+                  "POST every notification (alerts, supervision orders) as JSON to this "
+                  "http:// URL, e.g. an SMS gateway; retried until it answers 2xx");
   cmd->add_flag("--secure-cookies", o->secure_cookies,
                 "Mark the session cookie Secure (when served behind TLS)");
   cmd->callback([o, &exit_code] { exit_code = Serve(*o); });

@@ -326,18 +326,21 @@ Status SupervisionEngine::ProcessEvents() {
       }
     }
     const int64_t last = events->back().seq;
-    int64_t raised = 0;
+    std::vector<int64_t> fresh;
     Status s = deps_.db.WriteErased([&](db::WriteTx& tx) -> Status {
-      raised = 0;
+      fresh.clear();
       for (const Raise& r : raises) {
         auto id = SupervisionStore::RaiseIn(tx, r.alert, r.users, Actor{"system", now});
         if (!id.ok()) return id.error();
-        if (*id) ++raised;
+        if (*id && r.alert.level != "reminder") fresh.push_back(**id);
+        if (*id) raised_.fetch_add(1);
       }
       return SupervisionStore::SetCheckpointIn(tx, last);
     });
     if (!s.ok()) return s;
-    raised_.fetch_add(raised);
+    for (int64_t id : fresh) {
+      if (Status o = OrderIfRepeated(id); !o.ok()) return o;
+    }
     checkpoint_.store(last);
     for (const auto& [id, c] : touched) Schedule(c, std::numeric_limits<int64_t>::min());
     if (static_cast<int>(events->size()) < kEventBatch) return Ok();
@@ -371,8 +374,10 @@ Status SupervisionEngine::RaiseForTime(const cases::Case& c, const sv::Rule& rul
   if (hits.empty()) return Ok();
   auto users = deps_.store.Responsible(c.department_id, cases::WhoMayActNow(c).roles);
   int64_t raised = 0;
+  std::vector<int64_t> fresh;
   Status s = deps_.db.WriteErased([&](db::WriteTx& tx) -> Status {
     raised = 0;
+    fresh.clear();
     for (const Hit& h : hits) {
       NewAlert a;
       a.rule_id = rule.id();
@@ -392,11 +397,44 @@ Status SupervisionEngine::RaiseForTime(const cases::Case& c, const sv::Rule& rul
                                           Actor{"system", now});
       if (!id.ok()) return id.error();
       if (*id) ++raised;
+      if (*id && rule.level() != sv::AlertLevel::kReminder) fresh.push_back(**id);
     }
     return Ok();
   });
-  if (s.ok()) raised_.fetch_add(raised);
-  return s;
+  if (!s.ok()) return s;
+  raised_.fetch_add(raised);
+  for (int64_t id : fresh) {
+    if (Status o = OrderIfRepeated(id); !o.ok()) return o;
+  }
+  return Ok();
+}
+
+Status SupervisionEngine::OrderIfRepeated(int64_t alert_id) {
+  auto a = deps_.store.GetAlert(alert_id);
+  if (!a.ok()) return a.error();
+  if (!a->case_id || !a->department_id || a->state != "open") return Ok();
+  auto n = deps_.store.AlertCount(a->rule_id, *a->case_id);
+  if (!n.ok()) return n.error();
+  if (*n < 2) return Ok();
+  const Instant now = deps_.clock.Now();
+  const auto cal = deps_.calendars.Current();
+  NewOrder o;
+  o.level = a->level == "red" ? "red" : "yellow";
+  o.case_id = a->case_id;
+  o.alert_id = a->id;
+  o.department_id = *a->department_id;
+  o.reason = "预警「" + a->rule_name + "」（" + a->rule_id + "）在同一办件上第 " +
+             std::to_string(*n) + " 次出现，转为督办：" + a->message;
+  o.opened_by = "系统（督办阶梯）";
+  auto deadline = cal->AddWorkingDays(calendar::ShanghaiDate(now),
+                                      calendar::WorkingDays{o.level == "red" ? 2 : 3});
+  if (!deadline.ok()) return deadline.error();
+  o.deadline = cases::EndOfDay(deadline->date);
+  auto users = deps_.store.Responsible(o.department_id, {});
+  auto opened = deps_.store.OpenOrder(o, users.ok() ? *users : std::vector<int64_t>{},
+                                      Actor{"system", now});
+  if (!opened.ok()) return opened.error();
+  return Ok();
 }
 
 Status SupervisionEngine::FireDue() {

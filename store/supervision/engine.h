@@ -85,6 +85,9 @@ class SupervisionEngine {
   Status FireDue();
   Status Ladder();
   void Schedule(const cases::Case& c, int64_t after_ms);
+  // The ladder's second path: a yellow or red alert that repeats (its rule already raised one on
+  // the case before) becomes a supervision order at once.
+  Status OrderIfRepeated(int64_t alert_id);
   Status RaiseForTime(const cases::Case& c, const supervision::Rule& rule, uint32_t index,
                       int64_t moment_ms);
 

@@ -785,6 +785,13 @@ Result<std::vector<int64_t>> SupervisionStore::Responsible(
   });
 }
 
+Result<int64_t> SupervisionStore::AlertCount(const std::string& rule_id, int64_t case_id) const {
+  return db_.Read<int64_t>([&](Connection& c) {
+    return CountOf(c, "SELECT COUNT(*) FROM alerts WHERE rule_id = ?1 AND case_id = ?2",
+                   [&](Statement& s) { s.Bind(1, std::string_view(rule_id)).Bind(2, case_id); });
+  });
+}
+
 Result<std::string> SupervisionStore::DepartmentName(int64_t department_id) const {
   return db_.Read<std::string>([&](Connection& c) -> Result<std::string> {
     auto st = c.Prepare("SELECT name FROM departments WHERE id = ?1");

@@ -193,6 +193,9 @@ class SupervisionStore {
   Result<std::vector<int64_t>> Responsible(int64_t department_id,
                                            const std::vector<std::string>& roles) const;
 
+  // How many alerts RULE_ID has raised on CASE_ID (to find repeated ones).
+  Result<int64_t> AlertCount(const std::string& rule_id, int64_t case_id) const;
+
   // A department's name (empty if unknown), for messages.
   Result<std::string> DepartmentName(int64_t department_id) const;
 
