@@ -249,6 +249,23 @@ describe('electronic supervision', () => {
     AssertProblem(await (await as('head.scjg')).put('/api/v1/rules', { text: tuned }), 403);
   });
 
+  it('replays a rule set over the stored history, writing nothing', async () => {
+    const sup = await as('supervisor');
+    const before = await Alerts('');
+    const r = await sup.post('/api/v1/rules/replay', { from: '2020-01-01', to: '2030-12-31' });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.events > 0 && r.json.alerts > 0);
+    const es07 = r.json.by_rule.find((x) => x.rule_id === 'ES-07');
+    assert.ok(es07 && es07.count >= 1, 'the fee outside the standard is found again');
+    assert.deepEqual((await Alerts('')).map((a) => a.id), before.map((a) => a.id), 'nothing raised');
+    AssertProblem(await sup.post('/api/v1/rules/replay', { from: '2026-13-01', to: '2026-12-01' }),
+                  400, 'validation.date', 'from');
+    AssertProblem(await sup.post('/api/v1/rules/replay', { from: '2026-01-01', to: '2026-12-01',
+                                                            text: 'rule X\n' }), 400);
+    AssertProblem(await (await as('head.scjg')).post('/api/v1/rules/replay',
+                                                     { from: '2026-01-01', to: '2026-12-01' }), 403);
+  });
+
   it('raises no duplicate after a restart, and catches up on what fell due while down', async () => {
     const before = await Alerts(`case_id=${late.id}`);
     const now = await Now();
