@@ -108,6 +108,12 @@ std::string CaseLight(const calendar::Calendar* cal, const cases::Case& c, Insta
 // Restricts a case query to the caller's data scope (region, department, or their own cases).
 void ScopeCaseQuery(const identity::Principal& p, store::CaseQuery& q);
 
+// The filters of the alert and supervision order lists (docs/supervision.md) within the caller's
+// scope; nullopt when they ask for another department than the caller's own (nothing in scope).
+// Errors: kInvalidArgument "validation.parameter" naming the parameter.
+Result<std::optional<store::AlertQuery>> ParseAlertQuery(const Request& req);
+Result<std::optional<store::OrderQuery>> ParseOrderQuery(const Request& req);
+
 // A matter definition may be saved: catalog::CheckMatter, and its flow imports with nothing
 // unsupported and every department it names exists. Errors name the field.
 Status CheckMatterDefinition(ApiContext& ctx, const catalog::MatterDef& def);

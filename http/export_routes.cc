@@ -7,6 +7,8 @@
 #include <unordered_set>
 
 #include "domain/cases/fixed_flow.h"
+#include <map>
+
 #include "http/api.h"
 #include "http/json_body.h"
 #include "store/cases/codec.h"
@@ -442,6 +444,102 @@ void RegisterExportRoutes(Router& router, ApiContext& ctx) {
         auto bytes = b.Finish();
         if (!bytes.ok()) return Problem(bytes.error());
         Response r = Download(std::move(*bytes), kXlsxType, "cases", "办件", now, "xlsx");
+        MarkTruncated(r, result->total);
+        return r;
+      });
+
+  const std::string kSupervisionRead(identity::perm::kSupervisionRead);
+  std::vector<QueryParamDoc> alert_q = {
+      {"level", "string", "reminder | yellow | red"}, {"rule", "string", "规则编号"},
+      {"department_id", "integer", "部门"},          {"state", "string", "预警状态"},
+      {"matter_code", "string", "事项编码"},          {"case_id", "integer", "办件"},
+      {"from", "string", "产生日期起"},               {"to", "string", "产生日期止（含）"}};
+  router.Add(
+      verb::get, "/api/v1/alerts/export", Access::kAuthenticated, kSupervisionRead,
+      {.summary = "导出预警列表（Excel，筛选与数据范围同预警列表，至多 50000 行）",
+       .tag = "supervision", .response_schema = kXlsxSchema,
+       .query = WithFormat(alert_q, "xlsx（默认）"), .response_content_type = kXlsxType},
+      [&ctx](Request& req) {
+        auto format = ParseFormat(req, {"xlsx"}, "xlsx");
+        if (!format.ok()) return Problem(format.error());
+        auto q = ParseAlertQuery(req);
+        if (!q.ok()) return Problem(q.error());
+        store::AlertQuery query = q->value_or(store::AlertQuery{.department_id = -1});
+        query.page = {.page = 1, .page_size = kMaxExportRows};
+        auto result = ctx.supervision->ListAlerts(query);
+        if (!result.ok()) return Problem(result.error());
+        auto book = store::XlsxBook::Create();
+        if (!book.ok()) return Problem(book.error());
+        auto& b = **book;
+        static const std::map<std::string, std::string> kLevels = {
+            {"reminder", "提醒"}, {"yellow", "黄牌"}, {"red", "红牌"}};
+        static const std::map<std::string, std::string> kStates = {
+            {"open", "待说明"}, {"explained", "已说明"}, {"ordered", "已督办"}, {"closed", "已办结"}};
+        if (Status s = b.AddSheet("预警", {{"编号", 8}, {"等级", 8}, {"规则", 10}, {"规则名称", 24},
+                                           {"办件编号", 28}, {"事项", 30}, {"部门", 24},
+                                           {"时刻", 18}, {"产生时间", 18}, {"状态", 10},
+                                           {"预警信息", 60}, {"时限算式", 60}, {"情况说明", 40}});
+            !s.ok()) {
+          return Problem(s.error());
+        }
+        for (const auto& a : result->items) {
+          Status s = b.AddRow({static_cast<double>(a.id), kLevels.at(a.level), a.rule_id,
+                               a.rule_name, a.case_no, a.matter_name, a.department_name, a.moment,
+                               a.raised_at,
+                               kStates.count(a.state) ? kStates.at(a.state) : a.state, a.message,
+                               a.explanation, a.reply.value_or("")});
+          if (!s.ok()) return Problem(s.error());
+        }
+        auto bytes = b.Finish();
+        if (!bytes.ok()) return Problem(bytes.error());
+        Response r = Download(std::move(*bytes), kXlsxType, "alerts", "预警", ctx.clock.Now(), "xlsx");
+        MarkTruncated(r, result->total);
+        return r;
+      });
+
+  std::vector<QueryParamDoc> order_q = {{"state", "string", "督办状态"},
+                                        {"level", "string", "yellow | red | dossier"},
+                                        {"department_id", "integer", "部门"},
+                                        {"case_id", "integer", "办件"}};
+  router.Add(
+      verb::get, "/api/v1/supervision-orders/export", Access::kAuthenticated, kSupervisionRead,
+      {.summary = "导出督办单（Excel，筛选与数据范围同督办单列表，至多 50000 行）",
+       .tag = "supervision", .response_schema = kXlsxSchema,
+       .query = WithFormat(order_q, "xlsx（默认）"), .response_content_type = kXlsxType},
+      [&ctx](Request& req) {
+        auto format = ParseFormat(req, {"xlsx"}, "xlsx");
+        if (!format.ok()) return Problem(format.error());
+        auto q = ParseOrderQuery(req);
+        if (!q.ok()) return Problem(q.error());
+        store::OrderQuery query = q->value_or(store::OrderQuery{.department_id = -1});
+        query.page = {.page = 1, .page_size = kMaxExportRows};
+        auto result = ctx.supervision->ListOrders(query);
+        if (!result.ok()) return Problem(result.error());
+        auto book = store::XlsxBook::Create();
+        if (!book.ok()) return Problem(book.error());
+        auto& b = **book;
+        static const std::map<std::string, std::string> kLevels = {
+            {"yellow", "黄牌督办"}, {"red", "红牌督办"}, {"dossier", "问责材料"}};
+        static const std::map<std::string, std::string> kStates = {
+            {"open", "待回复"}, {"replied", "已回复"}, {"verified", "已核实"}, {"escalated", "已升级"}};
+        if (Status s = b.AddSheet("督办单", {{"督办编号", 20}, {"等级", 10}, {"状态", 10},
+                                            {"办件编号", 28}, {"部门", 24}, {"督办事由", 50},
+                                            {"开具人", 16}, {"开具时间", 18}, {"回复期限", 18},
+                                            {"回复", 40}, {"核实意见", 30}});
+            !s.ok()) {
+          return Problem(s.error());
+        }
+        for (const auto& o : result->items) {
+          Status s = b.AddRow({o.order_no, kLevels.at(o.level),
+                               kStates.count(o.state) ? kStates.at(o.state) : o.state, o.case_no,
+                               o.department_name, o.reason, o.opened_by, o.opened_at, o.deadline,
+                               o.reply.value_or(""), o.verification.value_or("")});
+          if (!s.ok()) return Problem(s.error());
+        }
+        auto bytes = b.Finish();
+        if (!bytes.ok()) return Problem(bytes.error());
+        Response r = Download(std::move(*bytes), kXlsxType, "supervision-orders", "督办单",
+                              ctx.clock.Now(), "xlsx");
         MarkTruncated(r, result->total);
         return r;
       });

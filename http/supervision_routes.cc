@@ -135,6 +135,73 @@ json::array RulesJson(const supervision::RuleSet& rules) {
 
 }  // namespace
 
+Result<std::optional<store::AlertQuery>> ParseAlertQuery(const Request& req) {
+  store::AlertQuery q;
+  const Scope scope = ScopeOf(*req.principal);
+  q.department_id = scope.department_id;
+  q.region_prefix = scope.region_prefix;
+  if (auto level = req.Query("level")) {
+    if (!supervision::ParseAlertLevel(*level)) {
+      return BadParameter("level", "预警等级应为 reminder、yellow 或 red");
+    }
+    q.level = *level;
+  }
+  if (auto state = req.Query("state")) {
+    if (*state != "open" && *state != "explained" && *state != "ordered" && *state != "closed") {
+      return BadParameter("state", "预警状态应为 open、explained、ordered 或 closed");
+    }
+    q.state = *state;
+  }
+  q.rule = req.Query("rule");
+  q.matter_code = req.Query("matter_code");
+  for (auto [name, slot] : {std::pair{"department_id", &q.department_id},
+                            std::pair{"case_id", &q.case_id}, std::pair{"after_id", &q.after_id}}) {
+    auto v = QueryInt(req, name);
+    if (!v.ok()) return v.error();
+    if (!*v) continue;
+    if (std::string_view(name) == "department_id" && scope.department_id &&
+        *scope.department_id != **v) {
+      return std::optional<store::AlertQuery>();  // another department: nothing in scope
+    }
+    *slot = **v;
+  }
+  auto from = DateParam(req, "from", 0);
+  if (!from.ok()) return from.error();
+  auto to = DateParam(req, "to", 1);
+  if (!to.ok()) return to.error();
+  q.from_ms = *from;
+  q.to_ms = *to;
+  return std::optional<store::AlertQuery>(q);
+}
+
+Result<std::optional<store::OrderQuery>> ParseOrderQuery(const Request& req) {
+  store::OrderQuery q;
+  const Scope scope = ScopeOf(*req.principal);
+  q.department_id = scope.department_id;
+  q.region_prefix = scope.region_prefix;
+  q.state = req.Query("state");
+  q.level = req.Query("level");
+  if (q.state && *q.state != "open" && *q.state != "replied" && *q.state != "verified" &&
+      *q.state != "escalated") {
+    return BadParameter("state", "督办状态应为 open、replied、verified 或 escalated");
+  }
+  if (q.level && *q.level != "yellow" && *q.level != "red" && *q.level != "dossier") {
+    return BadParameter("level", "督办等级应为 yellow、red 或 dossier");
+  }
+  auto dept = QueryInt(req, "department_id");
+  if (!dept.ok()) return dept.error();
+  if (*dept) {
+    if (scope.department_id && *scope.department_id != **dept) {
+      return std::optional<store::OrderQuery>();
+    }
+    q.department_id = **dept;
+  }
+  auto case_id = QueryInt(req, "case_id");
+  if (!case_id.ok()) return case_id.error();
+  q.case_id = *case_id;
+  return std::optional<store::OrderQuery>(q);
+}
+
 void RegisterSupervisionRoutes(Router& router, ApiContext& ctx) {
   const std::string kRead(identity::perm::kSupervisionRead);
   const std::string kReply(identity::perm::kSupervisionReply);
@@ -160,45 +227,12 @@ void RegisterSupervisionRoutes(Router& router, ApiContext& ctx) {
       [&ctx](Request& req) {
         auto page = ParsePage(req);
         if (!page.ok()) return Problem(page.error());
-        store::AlertQuery q;
-        q.page = *page;
-        const Scope scope = ScopeOf(*req.principal);
-        q.department_id = scope.department_id;
-        q.region_prefix = scope.region_prefix;
-        if (auto level = req.Query("level")) {
-          if (!supervision::ParseAlertLevel(*level)) {
-            return Problem(BadParameter("level", "预警等级应为 reminder、yellow 或 red"));
-          }
-          q.level = *level;
-        }
-        if (auto state = req.Query("state")) {
-          if (*state != "open" && *state != "explained" && *state != "ordered" &&
-              *state != "closed") {
-            return Problem(BadParameter("state", "预警状态应为 open、explained、ordered 或 closed"));
-          }
-          q.state = *state;
-        }
-        q.rule = req.Query("rule");
-        q.matter_code = req.Query("matter_code");
-        for (auto [name, slot] : {std::pair{"department_id", &q.department_id},
-                                  std::pair{"case_id", &q.case_id},
-                                  std::pair{"after_id", &q.after_id}}) {
-          auto v = QueryInt(req, name);
-          if (!v.ok()) return Problem(v.error());
-          if (!*v) continue;
-          if (std::string_view(name) == "department_id" && scope.department_id &&
-              *scope.department_id != **v) {
-            return JsonOk(json::object{{"items", json::array{}}, {"total", 0}});
-          }
-          *slot = **v;
-        }
-        auto from = DateParam(req, "from", 0);
-        if (!from.ok()) return Problem(from.error());
-        auto to = DateParam(req, "to", 1);
-        if (!to.ok()) return Problem(to.error());
-        q.from_ms = *from;
-        q.to_ms = *to;
-        auto result = ctx.supervision->ListAlerts(q);
+        auto q = ParseAlertQuery(req);
+        if (!q.ok()) return Problem(q.error());
+        if (!*q) return JsonOk(json::object{{"items", json::array{}}, {"total", 0}});
+        store::AlertQuery query = **q;
+        query.page = *page;
+        auto result = ctx.supervision->ListAlerts(query);
         if (!result.ok()) return Problem(result.error());
         json::array items;
         for (const auto& a : result->items) items.push_back(AlertJson(a));
@@ -360,32 +394,12 @@ void RegisterSupervisionRoutes(Router& router, ApiContext& ctx) {
       [&ctx](Request& req) {
         auto page = ParsePage(req);
         if (!page.ok()) return Problem(page.error());
-        store::OrderQuery q;
-        q.page = *page;
-        const Scope scope = ScopeOf(*req.principal);
-        q.department_id = scope.department_id;
-        q.region_prefix = scope.region_prefix;
-        q.state = req.Query("state");
-        q.level = req.Query("level");
-        if (q.state && *q.state != "open" && *q.state != "replied" && *q.state != "verified" &&
-            *q.state != "escalated") {
-          return Problem(BadParameter("state", "督办状态应为 open、replied、verified 或 escalated"));
-        }
-        if (q.level && *q.level != "yellow" && *q.level != "red" && *q.level != "dossier") {
-          return Problem(BadParameter("level", "督办等级应为 yellow、red 或 dossier"));
-        }
-        auto dept = QueryInt(req, "department_id");
-        if (!dept.ok()) return Problem(dept.error());
-        if (*dept) {
-          if (scope.department_id && *scope.department_id != **dept) {
-            return JsonOk(json::object{{"items", json::array{}}, {"total", 0}});
-          }
-          q.department_id = **dept;
-        }
-        auto case_id = QueryInt(req, "case_id");
-        if (!case_id.ok()) return Problem(case_id.error());
-        q.case_id = *case_id;
-        auto result = ctx.supervision->ListOrders(q);
+        auto q = ParseOrderQuery(req);
+        if (!q.ok()) return Problem(q.error());
+        if (!*q) return JsonOk(json::object{{"items", json::array{}}, {"total", 0}});
+        store::OrderQuery query = **q;
+        query.page = *page;
+        auto result = ctx.supervision->ListOrders(query);
         if (!result.ok()) return Problem(result.error());
         const Instant now = ctx.clock.Now();
         json::array items;

@@ -222,6 +222,15 @@ describe('electronic supervision', () => {
     assert.equal(board.status, 200, board.text);
     const scjg = board.json.items.find((d) => d.department_name === '晋江市市场监督管理局');
     assert.ok(scjg && scjg.open_cases > 0 && scjg.red > 0);
+    for (const path of ['/api/v1/alerts/export?level=red', '/api/v1/supervision-orders/export']) {
+      const x = await fetch(server.url + path, { headers: { authorization: `Bearer ${(await as('supervisor')).token}` } });
+      assert.equal(x.status, 200, path);
+      assert.match(x.headers.get('content-type'), /spreadsheetml/);
+      const bytes = Buffer.from(await x.arrayBuffer());
+      assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) file');
+    }
+    AssertProblem(await (await as('supervisor')).get('/api/v1/alerts/export?level=orange'), 400,
+                  'validation.parameter', 'level');
     const stats = await (await as('supervisor')).get('/api/v1/alerts/stats?by=rule&from=2020-01-01&to=2030-12-31');
     assert.equal(stats.status, 200, stats.text);
     const es02 = stats.json.items.find((s) => s.key === 'ES-02');
