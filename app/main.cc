@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   xn::app::AddServeCommand(root, exit_code);
   xn::app::AddAdminCommands(root, exit_code);
   xn::app::AddCopyCommand(root, exit_code);
+  xn::app::AddSuperviseCommand(root, exit_code);
   xn::app::AddCalendarCommand(root, exit_code);
   xn::app::AddFlowCommand(root, exit_code);
   try {

@@ -6,11 +6,14 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
-#include <span>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -109,20 +112,30 @@ class EventFields final : public sv::Fields {
     };
     auto text = [&](std::string_view& out) {  // at the opening quote
       const size_t begin = ++i;
-      const void* quote = std::memchr(s.data() + begin, '"', n - begin);
-      if (quote == nullptr) return false;
-      i = static_cast<size_t>(static_cast<const char*>(quote) - s.data());
-      out = s.substr(begin, i - begin);
-      ++i;
-      // One branch-free pass: an escape or a control character needs the DOM parse, a byte
-      // above 0x7F a UTF-8 check.
-      unsigned bad = 0, high = 0;
-      for (unsigned char c : out) {
-        bad |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c == '\\');
+      uint64_t high = 0;
+      // Eight bytes at a time: stop at the first word holding a quote, a backslash or a control
+      // character (then byte by byte); remember whether any byte is above 0x7F.
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+      while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        const uint64_t special = zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
+                                 ((w - kOnes * 0x20) & ~w & kHighs);
+        if (special != 0) break;
+        high |= w;
+        i += 8;
+      }
+      for (;; ++i) {
+        if (i >= n) return false;
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"') break;
+        if (c == '\\' || c < 0x20) return false;
         high |= c;
       }
-      if (bad != 0) return false;
-      return (high & 0x80) == 0 || ValidUtf8(out);
+      out = s.substr(begin, i - begin);
+      ++i;
+      return (high & kHighs) == 0 || ValidUtf8(out);
     };
     skip();
     if (i >= n || s[i] != '{') return false;
@@ -280,16 +293,95 @@ struct CaseState {
   int32_t corrections = 0, steps_done = 0, extension = 0;
   int8_t verified = -1;  // -1: not verified yet
   bool submitted = false, extended = false, supervised = false, statics_loaded = false;
+  bool active = false;  // holds a case (CaseTable)
   ClockState statutory, promised;
   std::vector<Moment> pending;  // the next moment of each time rule
   std::vector<Moment> fired;    // (rule, moment) already raised or passed: one alert each
 };
 
-// What a closed case leaves behind for the counts of a late event (one the lifecycle does not
-// foresee, e.g. from an import).
-struct Released {
-  int64_t department_id;
-  uint32_t matter_code;
+// Where the cases live: active ones in a slab of reused slots (so the working set stays small
+// and contiguous), found through a direct index by id (case ids are dense row ids) or, beyond
+// kDenseIds, a hash map. A closed case gives its slot back and leaves its department and matter
+// in the index, for the counts of a late event (one the lifecycle does not foresee, e.g. from an
+// import).
+class CaseTable {
+ public:
+  // The state of case ID, made if it has none; IS_NEW is false if the case was seen before.
+  // Invalidates references to other cases' states.
+  CaseState& Get(int64_t id, bool& is_new) {
+    Entry& e = EntryOf(id);
+    is_new = false;
+    if (e.slot != kNoSlot) return slots_[e.slot];
+    uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    CaseState& c = slots_[slot];
+    // A fresh state that keeps the slot's buffers.
+    std::string case_no = std::move(c.case_no);
+    std::vector<Moment> pending = std::move(c.pending), fired = std::move(c.fired);
+    case_no.clear();
+    pending.clear();
+    fired.clear();
+    c = CaseState{};
+    c.case_no = std::move(case_no);
+    c.pending = std::move(pending);
+    c.fired = std::move(fired);
+    c.id = id;
+    c.active = true;
+    if (e.department_id == kNeverSeen) {
+      is_new = true;
+    } else {
+      c.department_id = e.department_id;
+      c.matter_code = e.matter_code;
+    }
+    e.slot = slot;
+    return c;
+  }
+
+  void Release(CaseState& c) {
+    Entry& e = EntryOf(c.id);
+    e.department_id = c.department_id;
+    e.matter_code = c.matter_code;
+    free_.push_back(e.slot);
+    e.slot = kNoSlot;
+    c.active = false;
+  }
+
+  template <typename F>
+  void ForEachActive(F&& f) {
+    for (CaseState& c : slots_) {
+      if (c.active) f(c);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kNoSlot = std::numeric_limits<uint32_t>::max();
+  static constexpr int64_t kNeverSeen = std::numeric_limits<int64_t>::min();
+  static constexpr int64_t kDenseIds = int64_t{1} << 24;
+  struct Entry {
+    uint32_t slot = kNoSlot;
+    uint32_t matter_code = 0;            // of a released case
+    int64_t department_id = kNeverSeen;  // of a released case
+  };
+
+  Entry& EntryOf(int64_t id) {
+    if (id < 0 || id >= kDenseIds) return sparse_[id];
+    const auto i = static_cast<size_t>(id);
+    if (i >= dense_.size()) {
+      dense_.resize(std::min<size_t>(kDenseIds, std::max(i + 1, dense_.size() * 2)));
+    }
+    return dense_[i];
+  }
+
+  std::vector<Entry> dense_;
+  std::unordered_map<int64_t, Entry> sparse_;
+  std::vector<CaseState> slots_;
+  std::vector<uint32_t> free_;
 };
 
 struct MatterInfo {
@@ -398,6 +490,183 @@ bool ConditionsMention(const sv::Rule& rule, std::string_view name) {
 
 // ---------------------------------------------------------------------------------------------
 
+// Reads the events with seq in (0, head] in order, chunk by chunk (one read transaction each), on
+// a thread of its own, at most two chunks ahead of the consumer. Batches are recycled.
+class ReadAhead {
+ public:
+  struct Row {
+    int64_t at_ms = 0;
+    std::string kind, subject, data;
+    // Decoded on the reader's thread: the case ("case:<id>") and the kind's number (the order
+    // in which kinds were first met).
+    bool is_case = false;
+    int64_t case_id = 0;
+    uint32_t kind_index = 0;
+  };
+  struct Batch {
+    std::vector<Row> rows;
+    size_t size = 0;  // rows in use
+  };
+
+  ReadAhead(const db::Database& db, int64_t head, int chunk) : db_(db), head_(head), chunk_(chunk) {
+    for (int i = 0; i < 4; ++i) free_.push_back(std::make_unique<Batch>());
+    thread_ = std::thread([this] { Read(); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch (the previous one goes back to the reader), or null at the end or after an
+  // error (then status() says which).
+  const Batch* Next() {
+    std::unique_lock lock(mu_);
+    if (current_) {
+      free_.push_back(std::move(current_));
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [this] { return !full_.empty() || done_; });
+    if (full_.empty()) return nullptr;
+    current_ = std::move(full_.front());
+    full_.pop_front();
+    cv_.notify_all();
+    return current_.get();
+  }
+
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  // One read transaction per chunk; rows go to the consumer in batches as they come, so that
+  // they are still in the cache when it reads them. The reader never waits for the consumer
+  // inside a transaction (the consumer may need a reader connection of its own): short of free
+  // batches, it ends the transaction and goes on from the same seq once one is back.
+  void Read() {
+    int64_t after = 0;
+    Status failed;
+    std::unique_ptr<Batch> batch;
+    // Hands the batch over (if it has rows); takes a free one, waiting for it only if WAIT.
+    // False when there is none (or the replay stops).
+    auto swap = [&](bool wait) {
+      std::unique_lock lock(mu_);
+      if (batch && batch->size > 0) {
+        full_.push_back(std::move(batch));
+        cv_.notify_all();
+      }
+      if (wait) cv_.wait(lock, [this] { return !free_.empty() || stop_; });
+      if (stop_ || free_.empty()) return false;
+      batch = std::move(free_.back());
+      free_.pop_back();
+      batch->size = 0;
+      return true;
+    };
+    while (after < head_) {
+      if (!batch && !swap(true)) break;  // stopped
+      int64_t rows = 0;
+      Status s = db_.ReadErased([&](db::Connection& conn) -> Status {
+        auto st = conn.Prepare(
+            "SELECT seq, at_ms, kind, subject, data FROM events WHERE seq > ?1 AND seq <= ?2 "
+            "ORDER BY seq LIMIT ?3");
+        if (!st.ok()) return st.error();
+        (*st)->Bind(1, after).Bind(2, head_).Bind(3, int64_t{chunk_});
+        for (;;) {
+          auto row = (*st)->Step();
+          if (!row.ok()) return row.error();
+          if (!*row) return Ok();
+          if (batch->rows.size() <= batch->size) batch->rows.emplace_back();
+          Row& r = batch->rows[batch->size++];
+          after = (*st)->Int64(0);
+          r.at_ms = (*st)->Int64(1);
+          r.kind = (*st)->Text(2);
+          r.subject = (*st)->Text(3);
+          r.data = (*st)->Text(4);
+          Decode(r);
+          ++rows;
+          if (batch->size == kBatchRows && !swap(false)) {
+            (*st)->Reset();
+            return Ok();
+          }
+        }
+      });
+      if (!s.ok()) {
+        failed = s;
+        break;
+      }
+      if (rows == 0) break;  // nothing left up to the head
+    }
+    std::lock_guard lock(mu_);
+    if (batch && batch->size > 0) full_.push_back(std::move(batch));
+    status_ = failed;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  void Decode(Row& r) {
+    r.kind_index = KindIndex(r.kind);
+    // Case events only, as the live engine (subject "case:<id>").
+    r.is_case = false;
+    if (r.subject.size() <= 5 || r.subject.compare(0, 5, "case:") != 0) return;
+    auto [end, ec] = std::from_chars(r.subject.data() + 5, r.subject.data() + r.subject.size(),
+                                     r.case_id);
+    if (ec != std::errc()) return;
+    r.is_case = true;
+  }
+
+  // A kind's number. Kinds are few (tens): a small open-addressed table on the length and two
+  // characters, then one comparison, is cheaper than hashing the whole text.
+  uint32_t KindIndex(const std::string& kind) {
+    const size_t n = kind.size();
+    size_t h = n * 31 + (n > 0 ? static_cast<unsigned char>(kind[n - 1]) : 0) +
+               (n > 6 ? static_cast<unsigned char>(kind[6]) * 7 : 0);
+    for (;; ++h) {
+      auto& slot = kind_table_[h % kind_table_.size()];
+      if (slot.index == kNoKind) {
+        if (kinds_.size() * 2 >= kind_table_.size()) return Grow(kind);
+        slot = {static_cast<uint32_t>(kinds_.size()), kind};
+        kinds_.push_back(kind);
+        return slot.index;
+      }
+      if (slot.kind == kind) return slot.index;
+    }
+  }
+  // More kinds than the table holds comfortably: rebuild it twice as large.
+  uint32_t Grow(const std::string& kind) {
+    std::vector<std::string> known = std::move(kinds_);
+    kinds_.clear();
+    kind_table_.assign(kind_table_.size() * 2, KindSlot{});
+    for (const auto& k : known) KindIndex(k);
+    return KindIndex(kind);
+  }
+
+  static constexpr size_t kBatchRows = 8192;
+  static constexpr uint32_t kNoKind = std::numeric_limits<uint32_t>::max();
+  struct KindSlot {
+    uint32_t index = kNoKind;
+    std::string kind;
+  };
+
+  const db::Database& db_;
+  const int64_t head_;
+  const int chunk_;
+  std::vector<KindSlot> kind_table_ = std::vector<KindSlot>(64);  // the reader's own
+  std::vector<std::string> kinds_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Batch>> full_;
+  std::vector<std::unique_ptr<Batch>> free_;
+  std::unique_ptr<Batch> current_;
+  bool stop_ = false;
+  bool done_ = false;
+  Status status_;
+  std::thread thread_;
+};
+
 class Replayer {
  public:
   Replayer(const db::Database& db, const sv::RuleSet& rules, const calendar::Calendar& cal,
@@ -439,9 +708,8 @@ class Replayer {
   void Classify();
   Status LoadDepartments();
   Result<int64_t> HeadSeq();
-  Status OnEvent(int64_t at_ms, const std::string& kind, const std::string& subject,
-                 const std::string& data);
-  const KindInfo& Kind(const std::string& kind);
+  Status OnEvent(const ReadAhead::Row& row);
+  const KindInfo& Kind(const ReadAhead::Row& row);
   CaseState& CaseFor(int64_t id);
   void Fold(CaseState& c, CaseKind kind, int64_t at_ms, const EventFields& f);
   void Pause(ClockState& k, const catalog::TimeLimit* limit, int64_t at_ms);
@@ -466,7 +734,6 @@ class Replayer {
   const std::optional<int64_t> now_ms_;
   const int chunk_;
 
-  db::Connection* conn_ = nullptr;  // the reader of the chunk being replayed
   Status failure_;
   Pool pool_;
   std::array<uint32_t, 4> closed_states_{};
@@ -476,11 +743,10 @@ class Replayer {
   std::vector<uint32_t> time_rules_;         // replayed time rules of target case
   std::vector<Channel> channels_;
   std::vector<std::vector<uint32_t>> rule_channels_;  // per rule: channel of each count
-  std::unordered_map<std::string, KindInfo> kinds_;
+  std::vector<std::optional<KindInfo>> kinds_;  // by the reader's kind index
 
   EventFields fields_;  // the event being replayed
-  std::unordered_map<int64_t, CaseState> cases_;
-  std::unordered_map<int64_t, Released> released_;
+  CaseTable cases_;
   std::unordered_map<int64_t, MatterInfo> matters_;
   std::unordered_map<int64_t, Department> departments_;
 
@@ -677,19 +943,20 @@ void Replayer::Classify() {
   }
 }
 
-const Replayer::KindInfo& Replayer::Kind(const std::string& kind) {
-  auto it = kinds_.find(kind);
-  if (it != kinds_.end()) return it->second;
+const Replayer::KindInfo& Replayer::Kind(const ReadAhead::Row& row) {
+  if (row.kind_index < kinds_.size() && kinds_[row.kind_index]) return *kinds_[row.kind_index];
+  if (kinds_.size() <= row.kind_index) kinds_.resize(row.kind_index + 1);
   KindInfo info;
-  info.fold = KindOf(kind);
-  for (uint32_t i : rules_.EventRulesFor(kind)) {
+  info.fold = KindOf(row.kind);
+  for (uint32_t i : rules_.EventRulesFor(row.kind)) {
     if (replayed_[i]) info.rules.push_back(i);
   }
   for (uint32_t c = 0; c < channels_.size(); ++c) {
     const auto& kinds = channels_[c].kinds;
-    if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) info.channels.push_back(c);
+    if (std::find(kinds.begin(), kinds.end(), row.kind) != kinds.end()) info.channels.push_back(c);
   }
-  return kinds_.emplace(kind, std::move(info)).first->second;
+  kinds_[row.kind_index] = std::move(info);
+  return *kinds_[row.kind_index];
 }
 
 Status Replayer::LoadDepartments() {
@@ -723,59 +990,68 @@ const MatterInfo* Replayer::Matter(int64_t version_id) {
   if (auto it = matters_.find(version_id); it != matters_.end()) {
     return it->second.known ? &it->second : nullptr;
   }
-  if (conn_ == nullptr) return nullptr;
-  MatterInfo info;
-  auto st = conn_->Prepare("SELECT name, definition FROM matter_versions WHERE id = ?1");
-  if (!st.ok()) {
-    Fail(st.error());
-    return nullptr;
-  }
-  (*st)->Bind(1, version_id);
-  auto row = (*st)->Step();
-  if (!row.ok()) {
-    Fail(row.error());
-    return nullptr;
-  }
-  if (*row) {
-    info.name = (*st)->Text(0);
-    boost::system::error_code ec;
-    json::value doc = json::parse((*st)->Text(1), ec);
-    if (!ec) {
-      if (auto def = MatterFromJson(doc); def.ok()) {
-        info.statutory = def->statutory;
-        info.promised = def->promised;
-        info.known = true;
+  auto read = db_.Read<MatterInfo>([&](db::Connection& conn) -> Result<MatterInfo> {
+    MatterInfo info;
+    auto st = conn.Prepare("SELECT name, definition FROM matter_versions WHERE id = ?1");
+    if (!st.ok()) return st.error();
+    (*st)->Bind(1, version_id);
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      info.name = (*st)->Text(0);
+      boost::system::error_code ec;
+      json::value doc = json::parse((*st)->Text(1), ec);
+      if (!ec) {
+        if (auto def = MatterFromJson(doc); def.ok()) {
+          info.statutory = def->statutory;
+          info.promised = def->promised;
+          info.known = true;
+        }
       }
     }
+    (*st)->Reset();
+    return info;
+  });
+  if (!read.ok()) {
+    Fail(read.error());
+    return nullptr;
   }
-  (*st)->Reset();
-  auto& stored = matters_.emplace(version_id, std::move(info)).first->second;
+  auto& stored = matters_.emplace(version_id, std::move(*read)).first->second;
   return stored.known ? &stored : nullptr;
 }
 
 // The facts an event does not carry and that never change: the applicant and the key project.
 void Replayer::LoadStatics(CaseState& c) {
-  if (c.statics_loaded || conn_ == nullptr) return;
+  if (c.statics_loaded) return;
   c.statics_loaded = true;
-  auto st = conn_->Prepare(
-      "SELECT applicant_code, json_extract(body, '$.applicant_kind'), "
-      "json_extract(body, '$.key_project_id') FROM cases WHERE id = ?1");
-  if (!st.ok()) {
-    Fail(st.error());
+  struct Statics {
+    std::string applicant_code, applicant_kind;
+    std::optional<int64_t> key_project_id;
+  };
+  auto read = db_.Read<Statics>([&](db::Connection& conn) -> Result<Statics> {
+    Statics out;
+    auto st = conn.Prepare(
+        "SELECT applicant_code, json_extract(body, '$.applicant_kind'), "
+        "json_extract(body, '$.key_project_id') FROM cases WHERE id = ?1");
+    if (!st.ok()) return st.error();
+    (*st)->Bind(1, c.id);
+    auto row = (*st)->Step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      out.applicant_code = (*st)->Text(0);
+      out.applicant_kind = (*st)->OptionalText(1).value_or("");
+      out.key_project_id = AsInt((*st)->OptionalText(2));
+    }
+    (*st)->Reset();
+    return out;
+  });
+  if (!read.ok()) {
+    Fail(read.error());
     return;
   }
-  (*st)->Bind(1, c.id);
-  auto row = (*st)->Step();
-  if (!row.ok()) {
-    Fail(row.error());
-    return;
-  }
-  if (*row) {
-    c.applicant_code = pool_.Intern((*st)->Text(0));
-    c.applicant_kind = pool_.Intern((*st)->OptionalText(1).value_or(""));
-    if (auto k = AsInt((*st)->OptionalText(2))) c.key_project_id = *k;
-  }
-  (*st)->Reset();
+  c.applicant_code = pool_.Intern(read->applicant_code);
+  c.applicant_kind = pool_.Intern(read->applicant_kind);
+  if (read->key_project_id) c.key_project_id = *read->key_project_id;
 }
 
 std::string Replayer::GroupKey(sv::CountScope scope, CaseState& c) {
@@ -791,17 +1067,9 @@ std::string Replayer::GroupKey(sv::CountScope scope, CaseState& c) {
 }
 
 CaseState& Replayer::CaseFor(int64_t id) {
-  auto it = cases_.find(id);
-  if (it != cases_.end()) return it->second;
-  CaseState& c = cases_[id];
-  c.id = id;
-  if (auto r = released_.find(id); r != released_.end()) {
-    c.department_id = r->second.department_id;
-    c.matter_code = r->second.matter_code;
-    released_.erase(r);
-  } else {
-    ++report_.cases;
-  }
+  bool is_new = false;
+  CaseState& c = cases_.Get(id, is_new);
+  if (is_new) ++report_.cases;
   return c;
 }
 
@@ -1041,28 +1309,24 @@ void Replayer::MaybeRelease(CaseState& c) {
     return;
   }
   if (c.decision == grant_on_commitment_ && c.verified < 0) return;
-  const int64_t id = c.id;
-  released_[id] = Released{c.department_id, c.matter_code};
-  cases_.erase(id);
+  cases_.Release(c);
 }
 
-Status Replayer::OnEvent(int64_t at_ms, const std::string& kind, const std::string& subject,
-                         const std::string& data) {
+Status Replayer::OnEvent(const ReadAhead::Row& row) {
+  const int64_t at_ms = row.at_ms;
   const bool in_window = at_ms >= from_ms_ && at_ms < to_ms_;
   if (in_window) ++report_.events_in_window;
-  // Case events only, as the live engine (subject "case:<id>").
-  if (subject.size() <= 5 || subject.compare(0, 5, "case:") != 0) return Ok();
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(subject.data() + 5, subject.data() + subject.size(), id);
-  if (ec != std::errc()) return Ok();
+  if (!row.is_case) return Ok();
+  const std::string& kind = row.kind;
+  fields_.Parse(row.data);
+  const EventFields& fields = fields_;
 
-  const KindInfo& info = Kind(kind);
-  CaseState& c = CaseFor(id);
+  const KindInfo& info = Kind(row);
+  CaseState& c = CaseFor(row.case_id);
   // Moments due by now fire on the facts as they were before this event.
   FireDue(c, at_ms);
 
-  fields_.Parse(data);
-  Fold(c, info.fold, at_ms, fields_);
+  Fold(c, info.fold, at_ms, fields);
 
   for (uint32_t ch : info.channels) {
     Channel& channel = channels_[ch];
@@ -1077,7 +1341,7 @@ Status Replayer::OnEvent(int64_t at_ms, const std::string& kind, const std::stri
   if (in_window && !info.rules.empty()) {
     CaseFields facts(*this, c);
     Counts counts(*this, c, at_ms);
-    const sv::Event event{kind, FromUnixMillis(at_ms), fields_};
+    const sv::Event event{kind, FromUnixMillis(at_ms), fields};
     for (uint32_t i : info.rules) {
       counts.rule = i;
       auto verdict = sv::EvaluateEvent(rules_.rules()[i], event, facts, &counts, &cal_);
@@ -1102,41 +1366,25 @@ Result<ReplayReport> Replayer::Run() {
   if (!head.ok()) return head.error();
   report_.head_seq = *head;
 
-  int64_t after = 0;
-  while (after < *head) {
-    Status s = db_.ReadErased([&](db::Connection& conn) -> Status {
-      conn_ = &conn;
-      auto st = conn.Prepare(
-          "SELECT seq, at_ms, kind, subject, data FROM events WHERE seq > ?1 AND seq <= ?2 "
-          "ORDER BY seq LIMIT ?3");
-      if (!st.ok()) return st.error();
-      (*st)->Bind(1, after).Bind(2, *head).Bind(3, int64_t{chunk_});
-      int64_t rows = 0;
-      for (;;) {
-        auto row = (*st)->Step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        ++rows;
-        ++report_.events_scanned;
-        after = (*st)->Int64(0);
-        Status e = OnEvent((*st)->Int64(1), (*st)->Text(2), (*st)->Text(3), (*st)->Text(4));
-        if (!e.ok()) {
-          (*st)->Reset();
-          return e;
-        }
+  // Reading (SQLite's or PostgreSQL's work, and copying the rows out) runs one chunk ahead on
+  // a thread of its own, while this one folds and evaluates.
+  ReadAhead reader(db_, *head, chunk_);
+  while (const ReadAhead::Batch* batch = reader.Next()) {
+    for (size_t i = 0; i < batch->size; ++i) {
+      const ReadAhead::Row& row = batch->rows[i];
+      ++report_.events_scanned;
+      if (Status e = OnEvent(row); !e.ok()) {
+        return e.error();
       }
-      if (rows == 0) after = *head;  // nothing left up to the head
-      return Ok();
-    });
-    conn_ = nullptr;
-    if (!s.ok()) return s.error();
+    }
   }
+  if (Status s = reader.status(); !s.ok()) return s.error();
   // The end: moments still pending fire if they come before `to`.
-  for (auto& [id, c] : cases_) {
+  cases_.ForEachActive([&](CaseState& c) {
     for (const Moment& m : c.pending) {
       if (m.at_ms < to_ms_) Fire(c, m.rule, m.at_ms);
     }
-  }
+  });
 
   const auto& all = rules_.rules();
   for (uint32_t i = 0; i < all.size(); ++i) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include <unistd.h>
@@ -70,7 +71,8 @@ sv::RuleSet Rules(const std::string& text) {
 }
 
 // One rule in the file format, with a throwaway name, basis and message.
-std::string Rule(const std::string& id, const std::string& body, const std::string& target = "case") {
+std::string Rule(const std::string& id, const std::string& body,
+                 const std::string& target = "case") {
   return "rule " + id + "\n  name 测试规则" + id + "\n  basis 测试依据\n  level yellow\n  target " +
          target + "\n" + body + "\n  message {rule} {name}\nend\n";
 }
@@ -110,8 +112,9 @@ class ReplayTest : public ::testing::Test {
   }
   void Submit(int64_t id, int64_t department, Instant at, int64_t matter_version = 0) {
     Event(id, "case.submitted", at,
-          R"({"case_no":"C-)" + std::to_string(id) + R"(","matter_code":"M-1","matter_version_id":)" +
-              std::to_string(matter_version) + R"(,"department_id":)" +
+          R"({"case_no":"C-)" + std::to_string(id) +
+              R"(","matter_code":"M-1","matter_version_id":)" + std::to_string(matter_version) +
+              R"(,"department_id":)" +
               std::to_string(department) +
               R"(,"channel":"window","service_mode":"standard","state":"submitted"})");
   }
@@ -157,9 +160,11 @@ TEST_F(ReplayTest, EventRulesMatchAHandCount) {
            "  on case.correction_requested\n  when case.accepted_at_ms exists and "
            "case.department_id = 1 and case.state = \"correction_pending\""));
   const std::string fee_over =
-      R"({"fee_item":"工本费","amount_fen":"1500","in_list":"true","within_standard":"false","standard_fen":"1000","state":"concluded"})";
+      R"({"fee_item":"工本费","amount_fen":"1500","in_list":"true",)"
+      R"("within_standard":"false","standard_fen":"1000","state":"concluded"})";
   const std::string fee_ok =
-      R"({"fee_item":"工本费","amount_fen":"800","in_list":"true","within_standard":"true","standard_fen":"1000","state":"concluded"})";
+      R"({"fee_item":"工本费","amount_fen":"800","in_list":"true",)"
+      R"("within_standard":"true","standard_fen":"1000","state":"concluded"})";
 
   // Case 2 (department 2): a fee above the standard before the window: not counted.
   Submit(2, 2, At(2, 20));
@@ -222,6 +227,47 @@ TEST_F(ReplayTest, EventRulesMatchAHandCount) {
   EXPECT_EQ(all.by_department[1].department_name, "二号局");
 }
 
+// A history longer than the reader's batches and chunks streams through them in order.
+TEST_F(ReplayTest, LongHistoryStreamsInOrder) {
+  const sv::RuleSet rules = Rules(
+      Rule("T-FEE", "  on case.fee_collected\n  when amount_fen > standard_fen") +
+      Rule("T-THIRD", "  on case.fee_collected\n  when count(case.fee_collected per department "
+                      "within 2 hours) >= 3"));
+  constexpr int kCases = 15000;
+  int64_t over = 0, third = 0;
+  std::map<int64_t, std::vector<int64_t>> fees;  // department → fee times, for the hand count
+  Status s = db_->WriteErased([&](db::WriteTx& tx) -> Status {
+    for (int id = 1; id <= kCases; ++id) {
+      const int64_t department = 1 + id % 2;
+      const Instant at = At(3, 1) + std::chrono::minutes(id);
+      auto e = tx.AppendEvent({Ms(at), "test", "case.submitted", "case:" + std::to_string(id),
+                               R"({"department_id":)" + std::to_string(department) + "}"});
+      if (!e.ok()) return e.error();
+      const bool above = id % 7 == 0;
+      over += above;
+      const Instant paid = at + std::chrono::seconds(30);
+      auto& times = fees[department];
+      times.push_back(Ms(paid));
+      int64_t in_window = 0;
+      for (int64_t t : times) in_window += t >= Ms(paid - std::chrono::hours(2));
+      third += in_window >= 3;
+      e = tx.AppendEvent({Ms(paid), "test", "case.fee_collected", "case:" + std::to_string(id),
+                          std::string(R"({"amount_fen":")") + (above ? "1500" : "900") +
+                              R"(","standard_fen":"1000","state":"concluded"})"});
+      if (!e.ok()) return e.error();
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  for (int chunk : {7, 50000}) {
+    const ReplayReport r = Run(rules, At(1, 1, 0), At(12, 31, 0), {.chunk_events = chunk});
+    EXPECT_EQ(r.events_scanned, 2 * kCases);
+    EXPECT_EQ(CountOf(r, "T-FEE"), over);
+    EXPECT_EQ(CountOf(r, "T-THIRD"), third);
+    EXPECT_EQ(r.cases, kCases);
+  }
+}
+
 // [from, to): an event at `from` is in, one at `to` is out; earlier events still feed counts.
 TEST_F(ReplayTest, WindowIncludesFromAndExcludesTo) {
   const sv::RuleSet rules = Rules(
@@ -246,6 +292,8 @@ TEST_F(ReplayTest, WindowIncludesFromAndExcludesTo) {
   EXPECT_FALSE(Replay(*db_, rules, Cal(), At(3, 4), At(3, 3)).ok());
 }
 
+constexpr const char* kGranted = R"({"decision":"grant","fee_due_fen":"0","state":"concluded"})";
+
 // A time rule at the promised deadline, while the case is in progress.
 TEST_F(ReplayTest, TimeRuleMomentsInTheWindowFire) {
   const sv::RuleSet rules = Rules(Rule(
@@ -259,18 +307,20 @@ TEST_F(ReplayTest, TimeRuleMomentsInTheWindowFire) {
   // C: concluded before its deadline (12 March): does not fire.
   Submit(3, 2, At(3, 2, 9));
   Accept(3, At(3, 2), EndOf(3, 12), EndOf(3, 30));
-  Event(3, "case.concluded", At(3, 11), R"({"decision":"grant","fee_due_fen":"0","state":"concluded"})");
+  Event(3, "case.concluded", At(3, 11), kGranted);
   // D: concluded after its deadline (11 March): fires, once, although two events follow it.
   Submit(4, 2, At(3, 2, 9));
   Accept(4, At(3, 2), EndOf(3, 11), EndOf(3, 30));
   Event(4, "case.step_completed", At(3, 13), R"({"step_id":"review","state":"in_progress"})");
-  Event(4, "case.step_completed", At(3, 14), R"({"step_id":"approve","state":"awaiting_decision"})");
-  Event(4, "case.concluded", At(3, 16), R"({"decision":"grant","fee_due_fen":"0","state":"concluded"})");
+  Event(4, "case.step_completed", At(3, 14),
+        R"({"step_id":"approve","state":"awaiting_decision"})");
+  Event(4, "case.concluded", At(3, 16), kGranted);
   // E: paused by a correction request before its deadline (10 March) and resumed with a new one
   // (25 March): fires once, at the new deadline.
   Submit(5, 1, At(3, 2, 9));
   Accept(5, At(3, 2), EndOf(3, 10), EndOf(3, 30));
-  Event(5, "case.correction_requested", At(3, 5), R"({"items":"x","round":"1","state":"correction_pending"})");
+  Event(5, "case.correction_requested", At(3, 5),
+        R"({"items":"x","round":"1","state":"correction_pending"})");
   Event(5, "case.resubmitted", At(3, 18),
         R"({"statutory_deadline_ms":")" + std::to_string(Ms(EndOf(4, 8))) +
             R"(","promised_deadline_ms":")" + std::to_string(Ms(EndOf(3, 25))) +
