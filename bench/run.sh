@@ -17,6 +17,7 @@ if [[ $what == all || $what == http ]]; then
 fi
 if [[ $what == all || $what == cases ]]; then echo "== cases: case lives over HTTP, durable, beside bpmn-engine =="; bench/cases.sh; fi
 if [[ $what == all || $what == memory ]]; then echo "== memory: bytes per open case, beside bpmn-engine =="; bench/case_memory.sh; fi
+if [[ $what == all || $what == supervision ]]; then echo "== supervision: time index per open case, delay from a moment to its alert at 1,000 case events/s =="; cmake --build build -j"$(nproc)" --target supervision_bench >/dev/null; bench/supervision.sh build; fi
 if [[ $what == all || $what == store ]]; then
   echo "== store: durable writes per second with group commit =="
   build/store_bench --benchmark_min_time=2
