@@ -299,6 +299,16 @@ struct CaseState {
   std::vector<Moment> fired;    // (rule, moment) already raised or passed: one alert each
 };
 
+// Asks for the cache line at P. (GCC drops a __builtin_prefetch whose address is computed behind
+// a branch; an asm statement stays.)
+inline void Prefetch(const void* p) {
+#if defined(__x86_64__)
+  asm volatile("prefetcht0 (%0)" : : "r"(p));
+#else
+  __builtin_prefetch(p);
+#endif
+}
+
 // Where the cases live: active ones in a slab of reused slots (so the working set stays small
 // and contiguous), found through a direct index by id (case ids are dense row ids) or, beyond
 // kDenseIds, a hash map. A closed case gives its slot back and leaves its department and matter
@@ -350,6 +360,23 @@ class CaseTable {
     free_.push_back(e.slot);
     e.slot = kNoSlot;
     c.active = false;
+  }
+
+  // Asks the cache for what Get(ID) will read, some events ahead: first the index entry, then
+  // (once the entry is in) the state. The events of thousands of open cases interleave, so
+  // without this each event waits twice on memory.
+  void PrefetchEntry(int64_t id) const {
+    if (id >= 0 && static_cast<size_t>(id) < dense_.size()) Prefetch(&dense_[id]);
+  }
+  void PrefetchState(int64_t id) const {
+    if (id < 0 || static_cast<size_t>(id) >= dense_.size()) return;
+    uint32_t slot = dense_[id].slot;
+    if (slot == kNoSlot) {  // a new case: it will take the last freed slot
+      if (free_.empty()) return;
+      slot = free_.back();
+    }
+    const char* p = reinterpret_cast<const char*>(slots_.data() + slot);
+    for (size_t at = 0; at < sizeof(CaseState); at += 64) Prefetch(p + at);
   }
 
   template <typename F>
@@ -490,18 +517,65 @@ bool ConditionsMention(const sv::Rule& rule, std::string_view name) {
 
 // ---------------------------------------------------------------------------------------------
 
+// Event kinds by number, in the order first met. Kinds are few (tens): a small open-addressed
+// table on the length and two characters, then one comparison, is cheaper than hashing the text.
+class KindTable {
+ public:
+  // The number of KIND; ADDED tells whether it is met for the first time.
+  uint32_t IndexOf(const std::string& kind, bool& added) {
+    added = false;
+    const size_t n = kind.size();
+    size_t h = n * 31 + (n > 0 ? static_cast<unsigned char>(kind[n - 1]) : 0) +
+               (n > 6 ? static_cast<unsigned char>(kind[6]) * 7 : 0);
+    for (;; ++h) {
+      Slot& slot = table_[h % table_.size()];
+      if (slot.index == kNoKind) {
+        if (kinds_.size() * 2 >= table_.size()) {
+          Grow();
+          return IndexOf(kind, added);
+        }
+        slot = {static_cast<uint32_t>(kinds_.size()), kind};
+        kinds_.push_back(kind);
+        added = true;
+        return slot.index;
+      }
+      if (slot.kind == kind) return slot.index;
+    }
+  }
+
+ private:
+  // More kinds than the table holds comfortably: rebuilt twice as large, same numbers.
+  void Grow() {
+    std::vector<std::string> known = std::move(kinds_);
+    kinds_.clear();
+    table_.assign(table_.size() * 2, Slot{});
+    bool added = false;
+    for (const auto& k : known) IndexOf(k, added);
+  }
+
+  static constexpr uint32_t kNoKind = std::numeric_limits<uint32_t>::max();
+  struct Slot {
+    uint32_t index = kNoKind;
+    std::string kind;
+  };
+  std::vector<Slot> table_ = std::vector<Slot>(64);
+  std::vector<std::string> kinds_;
+};
+
 // Reads the events with seq in (0, head] in order, chunk by chunk (one read transaction each), on
-// a thread of its own, at most two chunks ahead of the consumer. Batches are recycled.
+// a thread of its own, a few batches ahead of the consumer. Batches are recycled.
 class ReadAhead {
  public:
+  // An event as the replay needs it. The kind and the subject are decoded as they are read:
+  // the kind to its number (KindTable), the subject "case:<id>" to the case.
   struct Row {
     int64_t at_ms = 0;
-    std::string kind, subject, data;
-    // Decoded on the reader's thread: the case ("case:<id>") and the kind's number (the order
-    // in which kinds were first met).
+    uint32_t kind_index = 0;
+    bool first_of_kind = false;  // the first event of its kind: `kind` holds the text
+    std::string kind;            // set only on the first event of the kind
     bool is_case = false;
     int64_t case_id = 0;
-    uint32_t kind_index = 0;
+    std::string data;
   };
   struct Batch {
     std::vector<Row> rows;
@@ -568,27 +642,29 @@ class ReadAhead {
     };
     while (after < head_) {
       if (!batch && !swap(true)) break;  // stopped
-      int64_t rows = 0;
+      // A chunk is a range of seq (gaps only make it shorter); the seq column is read only where
+      // a transaction stops early.
+      const int64_t upto = std::min(head_, after + chunk_);
       Status s = db_.ReadErased([&](db::Connection& conn) -> Status {
         auto st = conn.Prepare(
             "SELECT seq, at_ms, kind, subject, data FROM events WHERE seq > ?1 AND seq <= ?2 "
-            "ORDER BY seq LIMIT ?3");
+            "ORDER BY seq");
         if (!st.ok()) return st.error();
-        (*st)->Bind(1, after).Bind(2, head_).Bind(3, int64_t{chunk_});
+        (*st)->Bind(1, after).Bind(2, upto);
         for (;;) {
           auto row = (*st)->Step();
           if (!row.ok()) return row.error();
-          if (!*row) return Ok();
+          if (!*row) {
+            after = upto;
+            return Ok();
+          }
           if (batch->rows.size() <= batch->size) batch->rows.emplace_back();
           Row& r = batch->rows[batch->size++];
-          after = (*st)->Int64(0);
           r.at_ms = (*st)->Int64(1);
-          r.kind = (*st)->Text(2);
-          r.subject = (*st)->Text(3);
+          Decode(r, (*st)->Text(2), (*st)->Text(3));
           r.data = (*st)->Text(4);
-          Decode(r);
-          ++rows;
           if (batch->size == kBatchRows && !swap(false)) {
+            after = (*st)->Int64(0);
             (*st)->Reset();
             return Ok();
           }
@@ -598,7 +674,6 @@ class ReadAhead {
         failed = s;
         break;
       }
-      if (rows == 0) break;  // nothing left up to the head
     }
     std::lock_guard lock(mu_);
     if (batch && batch->size > 0) full_.push_back(std::move(batch));
@@ -607,55 +682,23 @@ class ReadAhead {
     cv_.notify_all();
   }
 
-  void Decode(Row& r) {
-    r.kind_index = KindIndex(r.kind);
+  void Decode(Row& r, const std::string& kind, const std::string& subject) {
+    r.kind_index = kinds_.IndexOf(kind, r.first_of_kind);
+    if (r.first_of_kind) r.kind = kind;
     // Case events only, as the live engine (subject "case:<id>").
     r.is_case = false;
-    if (r.subject.size() <= 5 || r.subject.compare(0, 5, "case:") != 0) return;
-    auto [end, ec] = std::from_chars(r.subject.data() + 5, r.subject.data() + r.subject.size(),
-                                     r.case_id);
-    if (ec != std::errc()) return;
-    r.is_case = true;
-  }
-
-  // A kind's number. Kinds are few (tens): a small open-addressed table on the length and two
-  // characters, then one comparison, is cheaper than hashing the whole text.
-  uint32_t KindIndex(const std::string& kind) {
-    const size_t n = kind.size();
-    size_t h = n * 31 + (n > 0 ? static_cast<unsigned char>(kind[n - 1]) : 0) +
-               (n > 6 ? static_cast<unsigned char>(kind[6]) * 7 : 0);
-    for (;; ++h) {
-      auto& slot = kind_table_[h % kind_table_.size()];
-      if (slot.index == kNoKind) {
-        if (kinds_.size() * 2 >= kind_table_.size()) return Grow(kind);
-        slot = {static_cast<uint32_t>(kinds_.size()), kind};
-        kinds_.push_back(kind);
-        return slot.index;
-      }
-      if (slot.kind == kind) return slot.index;
-    }
-  }
-  // More kinds than the table holds comfortably: rebuild it twice as large.
-  uint32_t Grow(const std::string& kind) {
-    std::vector<std::string> known = std::move(kinds_);
-    kinds_.clear();
-    kind_table_.assign(kind_table_.size() * 2, KindSlot{});
-    for (const auto& k : known) KindIndex(k);
-    return KindIndex(kind);
+    if (subject.size() <= 5 || subject.compare(0, 5, "case:") != 0) return;
+    auto [end, ec] =
+        std::from_chars(subject.data() + 5, subject.data() + subject.size(), r.case_id);
+    r.is_case = ec == std::errc();
   }
 
   static constexpr size_t kBatchRows = 8192;
-  static constexpr uint32_t kNoKind = std::numeric_limits<uint32_t>::max();
-  struct KindSlot {
-    uint32_t index = kNoKind;
-    std::string kind;
-  };
 
   const db::Database& db_;
   const int64_t head_;
   const int chunk_;
-  std::vector<KindSlot> kind_table_ = std::vector<KindSlot>(64);  // the reader's own
-  std::vector<std::string> kinds_;
+  KindTable kinds_;  // the reader's own
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Batch>> full_;
@@ -693,6 +736,7 @@ class Replayer {
   friend class Counts;
 
   struct KindInfo {
+    std::string name;
     CaseKind fold = CaseKind::kOther;
     std::vector<uint32_t> rules;     // replayed event rules listening to the kind
     std::vector<uint32_t> channels;  // count channels whose kinds include it
@@ -743,7 +787,8 @@ class Replayer {
   std::vector<uint32_t> time_rules_;         // replayed time rules of target case
   std::vector<Channel> channels_;
   std::vector<std::vector<uint32_t>> rule_channels_;  // per rule: channel of each count
-  std::vector<std::optional<KindInfo>> kinds_;  // by the reader's kind index
+  std::vector<std::string> kind_names_;        // by kind number
+  std::vector<std::optional<KindInfo>> kinds_;  // by kind number, made on first use
 
   EventFields fields_;  // the event being replayed
   CaseTable cases_;
@@ -944,19 +989,23 @@ void Replayer::Classify() {
 }
 
 const Replayer::KindInfo& Replayer::Kind(const ReadAhead::Row& row) {
-  if (row.kind_index < kinds_.size() && kinds_[row.kind_index]) return *kinds_[row.kind_index];
-  if (kinds_.size() <= row.kind_index) kinds_.resize(row.kind_index + 1);
-  KindInfo info;
-  info.fold = KindOf(row.kind);
-  for (uint32_t i : rules_.EventRulesFor(row.kind)) {
-    if (replayed_[i]) info.rules.push_back(i);
+  const uint32_t k = row.kind_index;
+  if (!kinds_[k]) {
+    KindInfo info;
+    info.name = kind_names_[k];
+    info.fold = KindOf(info.name);
+    for (uint32_t i : rules_.EventRulesFor(info.name)) {
+      if (replayed_[i]) info.rules.push_back(i);
+    }
+    for (uint32_t c = 0; c < channels_.size(); ++c) {
+      const auto& kinds = channels_[c].kinds;
+      if (std::find(kinds.begin(), kinds.end(), info.name) != kinds.end()) {
+        info.channels.push_back(c);
+      }
+    }
+    kinds_[k] = std::move(info);
   }
-  for (uint32_t c = 0; c < channels_.size(); ++c) {
-    const auto& kinds = channels_[c].kinds;
-    if (std::find(kinds.begin(), kinds.end(), row.kind) != kinds.end()) info.channels.push_back(c);
-  }
-  kinds_[row.kind_index] = std::move(info);
-  return *kinds_[row.kind_index];
+  return *kinds_[k];
 }
 
 Status Replayer::LoadDepartments() {
@@ -1316,8 +1365,12 @@ Status Replayer::OnEvent(const ReadAhead::Row& row) {
   const int64_t at_ms = row.at_ms;
   const bool in_window = at_ms >= from_ms_ && at_ms < to_ms_;
   if (in_window) ++report_.events_in_window;
+  if (row.first_of_kind) {
+    kind_names_.resize(std::max<size_t>(kind_names_.size(), row.kind_index + 1));
+    kinds_.resize(kind_names_.size());
+    kind_names_[row.kind_index] = row.kind;
+  }
   if (!row.is_case) return Ok();
-  const std::string& kind = row.kind;
   fields_.Parse(row.data);
   const EventFields& fields = fields_;
 
@@ -1341,7 +1394,7 @@ Status Replayer::OnEvent(const ReadAhead::Row& row) {
   if (in_window && !info.rules.empty()) {
     CaseFields facts(*this, c);
     Counts counts(*this, c, at_ms);
-    const sv::Event event{kind, FromUnixMillis(at_ms), fields};
+    const sv::Event event{info.name, FromUnixMillis(at_ms), fields};
     for (uint32_t i : info.rules) {
       counts.rule = i;
       auto verdict = sv::EvaluateEvent(rules_.rules()[i], event, facts, &counts, &cal_);
@@ -1366,12 +1419,19 @@ Result<ReplayReport> Replayer::Run() {
   if (!head.ok()) return head.error();
   report_.head_seq = *head;
 
-  // Reading (SQLite's or PostgreSQL's work, and copying the rows out) runs one chunk ahead on
-  // a thread of its own, while this one folds and evaluates.
+  // Reading (the database's work, copying the rows out, numbering kinds) runs a few batches
+  // ahead on a thread of its own, while this one folds and evaluates; it asks the cache for
+  // the cases a few events ahead.
   ReadAhead reader(db_, *head, chunk_);
   while (const ReadAhead::Batch* batch = reader.Next()) {
+    const auto& rows = batch->rows;
     for (size_t i = 0; i < batch->size; ++i) {
-      const ReadAhead::Row& row = batch->rows[i];
+      if (i + 16 < batch->size && rows[i + 16].is_case) cases_.PrefetchEntry(rows[i + 16].case_id);
+      if (i + 8 < batch->size && rows[i + 8].is_case) {
+        cases_.PrefetchState(rows[i + 8].case_id);
+        Prefetch(rows[i + 8].data.data());
+      }
+      const ReadAhead::Row& row = rows[i];
       ++report_.events_scanned;
       if (Status e = OnEvent(row); !e.ok()) {
         return e.error();
