@@ -16,9 +16,10 @@ bin=${XN_BIN:-build/xiaoneng}
 dir=$(mktemp -d)
 chmod 755 "$dir"
 pgdir=/tmp/xn-bench-pg-$$
-pids=()
+# Server pids go to a file: serve runs in a command substitution (a subshell).
+pidfile=$dir/pids
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ -f $pidfile ]] && xargs -r kill <"$pidfile" 2>/dev/null || true
   wait 2>/dev/null || true
   scripts/pg.sh stop "$pgdir" || true
   rm -rf "$dir" "$pgdir" "$pgdir.initdb.log"
@@ -30,14 +31,18 @@ serve() {  # db, name [extra args]: starts a server, prints its URL
   local db=$1 name=$2
   shift 2
   "$bin" serve --db "$db" --port 0 --threads 64 "$@" >"$dir/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$pidfile"
   for _ in $(seq 300); do grep -q "listening on" "$dir/$name.log" && break; sleep 0.1; done
   grep -oE "http://[0-9.]+:[0-9]+" "$dir/$name.log" | tail -1
 }
 stop_all() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  pids=()
+  if [[ -f $pidfile ]]; then
+    while read -r p; do
+      kill "$p" 2>/dev/null || true
+      while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
+    done <"$pidfile"
+    rm -f "$pidfile"
+  fi
 }
 rate() { awk '/^completed_per_second/ {print $2}' "$1"; }
 errs() { awk '/^completed_per_second/ {print $4}' "$1"; }
