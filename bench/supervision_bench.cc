@@ -596,6 +596,10 @@ int main(int argc, char** argv) {
   const int64_t rss_built = StatusKb("VmRSS");
   const int64_t hwm_built = StatusKb("VmHWM");
   // Catch-up: the demo's events and its overdue moments; wait until the engine is idle.
+  const int64_t head_at_start = Count(*db, "SELECT COALESCE(MAX(seq), 0) FROM events");
+  while (engine.stats().checkpoint < head_at_start) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   for (int64_t last = -1;;) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const auto s = engine.stats();
