@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <limits>
 #include <map>
 #include <set>
@@ -17,6 +19,7 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(100);
 constexpr int kEventBatch = 500;
+constexpr size_t kFireBatch = 500;
 
 // An event's data (a flat JSON object) as text fields.
 sv::FieldMap FieldsOf(const std::string& data) {
@@ -198,7 +201,7 @@ void SupervisionEngine::Run() {
       if (!leader) {
         built_ = false;
         running_ = false;
-        heap_ = {};
+        heap_.clear();
       } else if (!built_) {
         build = true;
       }
@@ -217,13 +220,39 @@ void SupervisionEngine::Run() {
   }
 }
 
+void SupervisionEngine::PushLocked(const Entry& e) {
+  heap_.push_back(e);
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+  if (heap_.size() >= compact_at_) CompactLocked();
+}
+
+SupervisionEngine::Entry SupervisionEngine::PopLocked() {
+  std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+  const Entry e = heap_.back();
+  heap_.pop_back();
+  return e;
+}
+
+void SupervisionEngine::CompactLocked() {
+  const uint32_t epoch = epoch_;
+  std::erase_if(heap_, [epoch](const Entry& e) { return e.epoch != epoch; });
+  auto key = [](const Entry& e) { return std::tuple(e.moment_ms, e.case_id, e.rule); };
+  std::sort(heap_.begin(), heap_.end(),
+            [&](const Entry& a, const Entry& b) { return key(a) < key(b); });
+  heap_.erase(std::unique(heap_.begin(), heap_.end(),
+                          [&](const Entry& a, const Entry& b) { return key(a) == key(b); }),
+              heap_.end());
+  std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
+  compact_at_ = std::max<size_t>(heap_.size() * 2, 1 << 16);
+}
+
 Status SupervisionEngine::Rebuild() {
   auto checkpoint = deps_.store.Checkpoint();
   if (!checkpoint.ok()) return checkpoint.error();
   checkpoint_.store(*checkpoint);
   {
     std::lock_guard lock(mu_);
-    heap_ = {};
+    heap_.clear();
   }
   Status s = deps_.cases.ForEachOpen([this](const cases::Case& c) {
     Schedule(c, std::numeric_limits<int64_t>::min());
@@ -267,7 +296,7 @@ void SupervisionEngine::Schedule(const cases::Case& c, int64_t after_ms) {
   }
   std::lock_guard lock(mu_);
   if (epoch != epoch_) return;
-  for (const Entry& e : found) heap_.push(e);
+  for (const Entry& e : found) PushLocked(e);
 }
 
 Status SupervisionEngine::ProcessEvents() {
@@ -347,10 +376,8 @@ Status SupervisionEngine::ProcessEvents() {
   }
 }
 
-Status SupervisionEngine::RaiseForTime(const cases::Case& c, const sv::Rule& rule, uint32_t index,
-                                       int64_t moment_ms) {
-  (void)index;
-  (void)moment_ms;
+void SupervisionEngine::EvaluateForTime(const cases::Case& c, const sv::Rule& rule,
+                                        std::vector<TimeRaise>& out) {
   const auto cal = deps_.calendars.Current();
   const Instant now = deps_.clock.Now();
   const sv::FieldMap facts = Facts(c, deps_.store);
@@ -371,42 +398,25 @@ Status SupervisionEngine::RaiseForTime(const cases::Case& c, const sv::Rule& rul
       }
     }
   }
-  if (hits.empty()) return Ok();
+  if (hits.empty()) return;
   auto users = deps_.store.Responsible(c.department_id, cases::WhoMayActNow(c).roles);
-  int64_t raised = 0;
-  std::vector<int64_t> fresh;
-  Status s = deps_.db.WriteErased([&](db::WriteTx& tx) -> Status {
-    raised = 0;
-    fresh.clear();
-    for (const Hit& h : hits) {
-      NewAlert a;
-      a.rule_id = rule.id();
-      a.rule_name = rule.name();
-      a.rule_version = rules_version_.load();
-      a.level = LevelOf(rule.level());
-      a.target = std::string(sv::TargetName(rule.target()));
-      a.item = h.item;
-      a.case_id = c.id;
-      a.department_id = c.department_id;
-      a.matter_code = c.matter_code;
-      a.moment = h.verdict.moment->at;
-      if (rule.level() != sv::AlertLevel::kReminder) a.explain_by = ExplainBy(*cal, now);
-      a.message = h.verdict.message;
-      a.explanation = h.verdict.explanation;
-      auto id = SupervisionStore::RaiseIn(tx, a, users.ok() ? *users : std::vector<int64_t>{},
-                                          Actor{"system", now});
-      if (!id.ok()) return id.error();
-      if (*id) ++raised;
-      if (*id && rule.level() != sv::AlertLevel::kReminder) fresh.push_back(**id);
-    }
-    return Ok();
-  });
-  if (!s.ok()) return s;
-  raised_.fetch_add(raised);
-  for (int64_t id : fresh) {
-    if (Status o = OrderIfRepeated(id); !o.ok()) return o;
+  for (const Hit& h : hits) {
+    NewAlert a;
+    a.rule_id = rule.id();
+    a.rule_name = rule.name();
+    a.rule_version = rules_version_.load();
+    a.level = LevelOf(rule.level());
+    a.target = std::string(sv::TargetName(rule.target()));
+    a.item = h.item;
+    a.case_id = c.id;
+    a.department_id = c.department_id;
+    a.matter_code = c.matter_code;
+    a.moment = h.verdict.moment->at;
+    if (rule.level() != sv::AlertLevel::kReminder) a.explain_by = ExplainBy(*cal, now);
+    a.message = h.verdict.message;
+    a.explanation = h.verdict.explanation;
+    out.push_back(TimeRaise{std::move(a), users.ok() ? *users : std::vector<int64_t>{}});
   }
-  return Ok();
 }
 
 Status SupervisionEngine::OrderIfRepeated(int64_t alert_id) {
@@ -437,25 +447,65 @@ Status SupervisionEngine::OrderIfRepeated(int64_t alert_id) {
   return Ok();
 }
 
+// Due entries are taken a batch at a time, evaluated on their cases as they are now, and what
+// fires is raised in one transaction (one commit per batch, as ProcessEvents does). If the
+// write fails, the batch goes back into the heap and is tried again on the next pass.
 Status SupervisionEngine::FireDue() {
   const int64_t now_ms = ToUnixMillis(deps_.clock.Now());
   for (;;) {
-    Entry e;
+    std::vector<Entry> due;
     std::shared_ptr<const sv::RuleSet> rules;
     {
       std::lock_guard lock(mu_);
-      if (heap_.empty() || heap_.top().moment_ms > now_ms) return Ok();
-      e = heap_.top();
-      heap_.pop();
-      if (e.epoch != epoch_) continue;
+      while (due.size() < kFireBatch && !heap_.empty() && heap_.front().moment_ms <= now_ms) {
+        const Entry e = PopLocked();
+        if (e.epoch == epoch_) due.push_back(e);
+      }
       rules = rules_;
     }
-    auto c = deps_.cases.Get(e.case_id);
-    if (!c.ok()) continue;
-    // Evaluated on the case as it is now: a case concluded, paused or changed since the entry
-    // was pushed has another moment, or none, and raises nothing here.
-    if (Status s = RaiseForTime(*c, rules->rules()[e.rule], e.rule, e.moment_ms); !s.ok()) {
+    if (due.empty()) return Ok();
+    std::vector<TimeRaise> raises;
+    Status read = Ok();
+    for (const Entry& e : due) {
+      // Evaluated on the case as it is now: a case concluded, paused or changed since the entry
+      // was pushed has another moment, or none, and raises nothing here.
+      auto c = deps_.cases.Get(e.case_id);
+      if (!c.ok()) {
+        if (c.error().category == ErrorCode::kNotFound) continue;
+        read = c.error();  // the store is unreachable: the whole batch is tried again
+        break;
+      }
+      EvaluateForTime(*c, rules->rules()[e.rule], raises);
+    }
+    if (!read.ok()) {
+      std::lock_guard lock(mu_);
+      for (const Entry& e : due) {
+        if (e.epoch == epoch_) PushLocked(e);
+      }
+      return read;
+    }
+    if (raises.empty()) continue;
+    const Instant now = deps_.clock.Now();
+    std::vector<int64_t> fresh;
+    Status s = deps_.db.WriteErased([&](db::WriteTx& tx) -> Status {
+      fresh.clear();
+      for (const TimeRaise& r : raises) {
+        auto id = SupervisionStore::RaiseIn(tx, r.alert, r.users, Actor{"system", now});
+        if (!id.ok()) return id.error();
+        if (*id && r.alert.level != "reminder") fresh.push_back(**id);
+        if (*id) raised_.fetch_add(1);
+      }
+      return Ok();
+    });
+    if (!s.ok()) {
+      std::lock_guard lock(mu_);
+      for (const Entry& e : due) {
+        if (e.epoch == epoch_) PushLocked(e);
+      }
       return s;
+    }
+    for (int64_t id : fresh) {
+      if (Status o = OrderIfRepeated(id); !o.ok()) return o;
     }
   }
 }

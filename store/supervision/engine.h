@@ -22,7 +22,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <queue>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,6 +77,12 @@ class SupervisionEngine {
     uint32_t epoch; // the rule set's epoch; entries of an older one are dropped
     bool operator>(const Entry& o) const { return moment_ms > o.moment_ms; }
   };
+  // The heap of entries (earliest moment first). Every case event pushes the case's moments
+  // again; when the heap has doubled since it was last compacted, entries repeated exactly
+  // (same moment, case and rule) and entries of older rule sets are dropped.
+  void PushLocked(const Entry& e);
+  Entry PopLocked();
+  void CompactLocked();
 
   void Run();
   Status Rebuild();
@@ -88,8 +93,13 @@ class SupervisionEngine {
   // The ladder's second path: a yellow or red alert that repeats (its rule already raised one on
   // the case before) becomes a supervision order at once.
   Status OrderIfRepeated(int64_t alert_id);
-  Status RaiseForTime(const cases::Case& c, const supervision::Rule& rule, uint32_t index,
-                      int64_t moment_ms);
+  struct TimeRaise {
+    NewAlert alert;
+    std::vector<int64_t> users;
+  };
+  // Appends what time rule RULE raises on C now (nothing if it does not fire).
+  void EvaluateForTime(const cases::Case& c, const supervision::Rule& rule,
+                       std::vector<TimeRaise>& out);
 
   Deps deps_;
   mutable std::mutex mu_;  // guards rules_, heap_ and the flags below
@@ -97,7 +107,8 @@ class SupervisionEngine {
   std::shared_ptr<const supervision::RuleSet> rules_;
   std::atomic<int64_t> rules_version_{0};
   uint32_t epoch_ = 0;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
+  std::vector<Entry> heap_;
+  size_t compact_at_ = 1 << 16;
   bool stopping_ = false;
   bool nudged_ = false;
   bool built_ = false;     // the index reflects the rules in force
