@@ -220,6 +220,37 @@ void AddCmp(std::string& where, std::vector<std::function<void(Statement&, int)>
   binds.push_back([v = *value](Statement& s, int i) { s.Bind(i, v); });
 }
 
+// One page of a filtered list: the total under WHERE, and the page's rows of SELECT (which ends
+// with its FROM and joins; TABLE is the counted table with its alias) newest id first.
+template <typename T, typename ReadRow>
+Result<PageOf<T>> Page(const db::Database& db, const std::string& table,
+                       const std::string& select, const std::string& id_column,
+                       const std::string& where,
+                       const std::vector<std::function<void(Statement&, int)>>& binds,
+                       const PageRequest& page, ReadRow read) {
+  const int limit_at = static_cast<int>(binds.size()) + 1;
+  return db.Read<PageOf<T>>([&](Connection& c) -> Result<PageOf<T>> {
+    auto bind_all = [&](Statement& s) {
+      for (size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i) + 1);
+    };
+    auto total = CountOf(c, "SELECT COUNT(*) FROM " + table + where, bind_all);
+    if (!total.ok()) return total.error();
+    auto items = Collect<T>(
+        c,
+        select + where + " ORDER BY " + id_column + " DESC LIMIT ?" + std::to_string(limit_at) +
+            " OFFSET ?" + std::to_string(limit_at + 1),
+        [&](Statement& s) {
+          bind_all(s);
+          s.Bind(limit_at, static_cast<int64_t>(page.page_size));
+          s.Bind(limit_at + 1,
+                 static_cast<int64_t>(page.page - 1) * static_cast<int64_t>(page.page_size));
+        },
+        read);
+    if (!items.ok()) return items.error();
+    return PageOf<T>{std::move(*items), *total};
+  });
+}
+
 }  // namespace
 
 // ---- Rule sets ----
@@ -324,27 +355,7 @@ Result<PageOf<Alert>> SupervisionStore::ListAlerts(const AlertQuery& q) const {
   AddCmp(where, binds, "a.id >", q.after_id);
   AddCmp(where, binds, "a.raised_at_ms >=", q.from_ms);
   AddCmp(where, binds, "a.raised_at_ms <", q.to_ms);
-  const int limit_at = static_cast<int>(binds.size()) + 1;
-  return db_.Read<PageOf<Alert>>([&](Connection& c) -> Result<PageOf<Alert>> {
-    auto bind_all = [&](Statement& s) {
-      for (size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i) + 1);
-    };
-    auto total = CountOf(c, "SELECT COUNT(*) FROM alerts a" + where, bind_all);
-    if (!total.ok()) return total.error();
-    auto items = Collect<Alert>(
-        c,
-        std::string(kAlertSelect) + where + " ORDER BY a.id DESC LIMIT ?" +
-            std::to_string(limit_at) + " OFFSET ?" + std::to_string(limit_at + 1),
-        [&](Statement& s) {
-          bind_all(s);
-          s.Bind(limit_at, static_cast<int64_t>(q.page.page_size));
-          s.Bind(limit_at + 1,
-                 static_cast<int64_t>(q.page.page - 1) * static_cast<int64_t>(q.page.page_size));
-        },
-        ReadAlert);
-    if (!items.ok()) return items.error();
-    return PageOf<Alert>{std::move(*items), *total};
-  });
+  return Page<Alert>(db_, "alerts a", kAlertSelect, "a.id", where, binds, q.page, ReadAlert);
 }
 
 Result<Alert> SupervisionStore::GetAlert(int64_t id) const {
@@ -555,27 +566,8 @@ Result<PageOf<Order>> SupervisionStore::ListOrders(const OrderQuery& q) const {
   AddEq(where, binds, "o.state", q.state);
   AddEq(where, binds, "o.level", q.level);
   AddCmp(where, binds, "o.case_id =", q.case_id);
-  const int limit_at = static_cast<int>(binds.size()) + 1;
-  return db_.Read<PageOf<Order>>([&](Connection& c) -> Result<PageOf<Order>> {
-    auto bind_all = [&](Statement& s) {
-      for (size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i) + 1);
-    };
-    auto total = CountOf(c, "SELECT COUNT(*) FROM supervision_orders o" + where, bind_all);
-    if (!total.ok()) return total.error();
-    auto items = Collect<Order>(
-        c,
-        std::string(kOrderSelect) + where + " ORDER BY o.id DESC LIMIT ?" +
-            std::to_string(limit_at) + " OFFSET ?" + std::to_string(limit_at + 1),
-        [&](Statement& s) {
-          bind_all(s);
-          s.Bind(limit_at, static_cast<int64_t>(q.page.page_size));
-          s.Bind(limit_at + 1,
-                 static_cast<int64_t>(q.page.page - 1) * static_cast<int64_t>(q.page.page_size));
-        },
-        ReadOrder);
-    if (!items.ok()) return items.error();
-    return PageOf<Order>{std::move(*items), *total};
-  });
+  return Page<Order>(db_, "supervision_orders o", kOrderSelect, "o.id", where, binds, q.page,
+                     ReadOrder);
 }
 
 Result<Order> SupervisionStore::GetOrder(int64_t id) const {
